@@ -1,0 +1,1 @@
+"""Certificates: issued records, PDFs, verification and evidence packs."""

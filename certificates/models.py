@@ -1,0 +1,138 @@
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def certificate_storage():
+    """Where certificate PDFs and evidence packs are kept (``CPD_CERTIFICATE_STORAGE``)."""
+    from cpd.conf import cpd_settings
+
+    return storages[cpd_settings.CERTIFICATE_STORAGE]
+
+
+class Certificate(models.Model):
+    """Proof that a person completed a course version. Issued records never change: the
+    snapshot fields hold what was true at issue, and the PDF is rendered once from them.
+    A correction revokes or supersedes this one and issues a new one linked to it."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        REVOKED = "revoked", _("Revoked")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    enrolment = models.ForeignKey(
+        "courses.Enrolment",
+        verbose_name=_("enrolment"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    membership = models.ForeignKey(
+        "cpd.Membership",
+        verbose_name=_("membership"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    course = models.ForeignKey(
+        "courses.Course",
+        verbose_name=_("course"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    # Null only for the instant between insert and numbering, inside one transaction.
+    serial = models.CharField(_("serial number"), max_length=40, unique=True, null=True)
+    verification_code = models.CharField(_("verification code"), max_length=64, unique=True)
+
+    holder_name = models.CharField(_("holder's name"), max_length=300)
+    school_name = models.CharField(_("school"), max_length=200)
+    course_title = models.CharField(_("course"), max_length=200)
+    course_version_number = models.PositiveIntegerField(_("course version"))
+    reviewed_against = models.CharField(_("reviewed against"), max_length=100)
+    cpd_minutes = models.PositiveIntegerField(_("CPD minutes"))
+    score = models.PositiveSmallIntegerField(_("score (%)"))
+    completed_on = models.DateField(_("completed on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("issued at"))
+
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.VALID
+    )
+    revoked_reason = models.TextField(_("reason"), blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("replaces"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+
+    pdf = models.FileField(
+        _("PDF"), upload_to="certificates/%Y/", storage=certificate_storage, blank=True
+    )
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=Q(status="valid"),
+                name="certificates_one_valid_per_enrolment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.serial} — {self.holder_name}, {self.course_title}"
+
+    def standing_on(self, on) -> str:
+        """valid, expired, revoked or superseded: what a verifier is told on a date."""
+        if self.status != self.Status.VALID:
+            return self.status
+        if self.expires_on is not None and on >= self.expires_on:
+            return "expired"
+        return "valid"
+
+
+class Export(models.Model):
+    """An evidence pack: certificate PDFs, a manifest with hashes and a summary, zipped."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being built")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    school = models.ForeignKey(
+        "cpd.School", verbose_name=_("school"), on_delete=models.CASCADE, related_name="exports"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(
+        _("file"), upload_to="exports/", storage=certificate_storage, blank=True
+    )
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("link expires at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("evidence pack")
+        verbose_name_plural = _("evidence packs")
+
+    def __str__(self) -> str:
+        return f"Evidence pack for {self.school} ({self.get_status_display()})"

@@ -1,0 +1,1 @@
+"""Courses: content, learning and assessment."""

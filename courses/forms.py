@@ -1,0 +1,88 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Question
+
+
+class AttemptForm(forms.Form):
+    """One field per served question, in the served order, with the served choice order.
+    It carries no hint of which choices are correct."""
+
+    def __init__(self, *args, attempt, questions: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = []
+        for number, item in enumerate(attempt.served, start=1):
+            question = questions[item["question"]]
+            by_id = {c.pk: c for c in question.choices.all()}
+            choices = [(str(pk), by_id[pk].text) for pk in item["choices"]]
+            multiple = question.kind == Question.Kind.MULTIPLE
+            field_class = forms.TypedMultipleChoiceField if multiple else forms.TypedChoiceField
+            widget = forms.CheckboxSelectMultiple if multiple else forms.RadioSelect
+            name = f"q{question.pk}"
+            self.fields[name] = field_class(
+                label=question.prompt,
+                choices=choices,
+                coerce=int,
+                widget=widget,
+                help_text=_("Select all that apply.") if multiple else "",
+                error_messages={
+                    "required": _("Answer question %(number)d.") % {"number": number},
+                },
+            )
+            self.fields[name].number = number
+            self.questions.append((question, name))
+
+    def answers(self) -> dict[int, list[int]]:
+        result = {}
+        for question, name in self.questions:
+            value = self.cleaned_data[name]
+            result[question.pk] = list(value) if isinstance(value, list) else [value]
+        return result
+
+
+class ScenarioForm(forms.Form):
+    choice = forms.TypedChoiceField(
+        label=_("What would you do?"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what you would do.")},
+    )
+
+    def __init__(self, *args, lesson, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].label = lesson.prompt
+        self.fields["choice"].choices = [(str(c.pk), c.text) for c in lesson.choices.all()]
+
+
+class AcknowledgementForm(forms.Form):
+    confirm = forms.BooleanField(
+        error_messages={"required": _("Tick the box to confirm you have read the document.")},
+    )
+
+    def __init__(self, *args, lesson, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].label = lesson.statement
+
+
+class EnrolForm(forms.Form):
+    membership = forms.TypedChoiceField(
+        label=_("Which school are you taking this course for?"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the school you are taking this course for.")},
+    )
+
+    def __init__(self, *args, memberships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.memberships = {m.pk: m for m in memberships}
+        self.fields["membership"].choices = [(str(m.pk), m.school.name) for m in memberships]
+        if len(memberships) == 1:
+            self.fields["membership"].required = False
+            self.fields["membership"].widget = forms.HiddenInput()
+            self.initial["membership"] = memberships[0].pk
+
+    def clean_membership(self):
+        value = self.cleaned_data.get("membership")
+        if len(self.memberships) == 1:
+            return next(iter(self.memberships.values()))
+        return self.memberships[value]

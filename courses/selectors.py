@@ -1,0 +1,174 @@
+"""Reads for learning. A learner only ever reaches their own enrolments through these."""
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import Http404
+
+from courses.models import Course, CourseVersion, Enrolment, Lesson, LessonProgress
+from cpd.selectors import ComplianceRow, Status, compliance_rows, memberships_of
+
+
+def published_courses():
+    """Courses that have at least one version, each with ``latest_version_id`` annotated."""
+    latest = CourseVersion.objects.filter(course=OuterRef("pk")).order_by("-number")
+    return (
+        Course.objects.annotate(latest_version_id=Subquery(latest.values("pk")[:1]))
+        .filter(latest_version_id__isnull=False)
+        .order_by("title")
+    )
+
+
+def course_for_learner(*, slug: str) -> Course:
+    course = published_courses().filter(slug=slug).first()
+    if course is None:
+        raise Http404("No such course.")
+    return course
+
+
+def learner_enrolment(*, user, course: Course) -> Enrolment | None:
+    """The learner's enrolment in progress on any version of the course, else their most
+    recently completed one."""
+    return (
+        Enrolment.objects.filter(membership__user=user, course_version__course=course)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .select_related("course_version", "membership__school")
+        .order_by(
+            # in_progress sorts before completed
+            "-status",
+            "-started_at",
+        )
+        .first()
+    )
+
+
+def version_for_learner(*, course: Course, enrolment: Enrolment | None) -> CourseVersion:
+    if enrolment is not None and enrolment.status == Enrolment.Status.IN_PROGRESS:
+        return enrolment.course_version
+    return CourseVersion.objects.get(pk=course.latest_version_id)
+
+
+@dataclass
+class LessonEntry:
+    lesson: Lesson
+    done: bool
+
+
+@dataclass
+class CourseOutline:
+    version: CourseVersion
+    enrolment: Enrolment | None
+    modules: list[tuple]  # (module, [LessonEntry])
+    lessons: list[LessonEntry]
+
+    @property
+    def done_count(self) -> int:
+        return sum(entry.done for entry in self.lessons)
+
+    @property
+    def all_done(self) -> bool:
+        return bool(self.lessons) and self.done_count == len(self.lessons)
+
+    @property
+    def minutes_left(self) -> int:
+        return sum(entry.lesson.minutes for entry in self.lessons if not entry.done)
+
+    @property
+    def next_lesson(self) -> Lesson | None:
+        for entry in self.lessons:
+            if not entry.done:
+                return entry.lesson
+        return None
+
+    @property
+    def estimated_minutes(self) -> int:
+        return sum(entry.lesson.minutes for entry in self.lessons) + math.ceil(
+            self.version.questions_per_attempt * 0.75
+        )
+
+
+def course_outline(*, version: CourseVersion, enrolment: Enrolment | None) -> CourseOutline:
+    """Modules and lessons of a version with this enrolment's progress: three queries."""
+    lessons = list(version.lessons.select_related("module").order_by("position").defer("body"))
+    done = set()
+    if enrolment is not None:
+        done = set(
+            LessonProgress.objects.filter(
+                enrolment=enrolment, completed_at__isnull=False
+            ).values_list("lesson_id", flat=True)
+        )
+    entries = [LessonEntry(lesson, lesson.pk in done) for lesson in lessons]
+    modules: dict[int, tuple] = {}
+    for entry in entries:
+        modules.setdefault(entry.lesson.module_id, (entry.lesson.module, []))[1].append(entry)
+    return CourseOutline(
+        version=version, enrolment=enrolment, modules=list(modules.values()), lessons=entries
+    )
+
+
+@dataclass
+class TrainingItem:
+    course: Course
+    row: ComplianceRow | None
+    enrolment: Enrolment | None
+    lessons_done: int = 0
+    lessons_total: int = 0
+
+    @property
+    def urgency(self) -> int:
+        return Status.URGENCY.index(self.row.status) if self.row else len(Status.URGENCY)
+
+
+@dataclass
+class MyTraining:
+    memberships: list
+    required: list[TrainingItem]
+    optional: list[TrainingItem]
+
+
+def my_training(*, user, on: date) -> MyTraining:
+    """Every course that applies to this person through any of their schools' requirements,
+    most urgent first, and the other courses they may take. A fixed number of queries."""
+    memberships = list(memberships_of(user=user, on=on))
+    rows = compliance_rows(memberships=memberships, on=on)
+    courses = {c.pk: c for c in published_courses()}
+    enrolments = {}
+    for enrolment in (
+        Enrolment.objects.filter(membership__user=user)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .select_related("course_version")
+        .annotate(
+            lessons_done=Count("progress", filter=Q(progress__completed_at__isnull=False)),
+        )
+        .order_by("started_at")
+    ):
+        course_id = enrolment.course_version.course_id
+        current = enrolments.get(course_id)
+        if current is None or current.status != Enrolment.Status.IN_PROGRESS:
+            enrolments[course_id] = enrolment
+    lesson_totals = dict(
+        CourseVersion.objects.filter(pk__in=[e.course_version_id for e in enrolments.values()])
+        .annotate(total=Count("lessons"))
+        .values_list("pk", "total")
+    )
+
+    def item(course, row=None):
+        enrolment = enrolments.get(course.pk)
+        return TrainingItem(
+            course=course,
+            row=row,
+            enrolment=enrolment,
+            lessons_done=getattr(enrolment, "lessons_done", 0),
+            lessons_total=lesson_totals.get(getattr(enrolment, "course_version_id", None), 0),
+        )
+
+    required, seen = [], set()
+    for row in rows:
+        if row.requirement.course_id in courses:
+            required.append(item(courses[row.requirement.course_id], row))
+            seen.add(row.requirement.course_id)
+    required.sort(key=lambda i: (i.urgency, i.row.due_on or date.max, i.course.title))
+    optional = [item(c) for pk, c in courses.items() if pk not in seen] if memberships else []
+    return MyTraining(memberships=memberships, required=required, optional=optional)

@@ -1,0 +1,1 @@
+"""Safeguarding CPD: schools, people, requirements, compliance and audit."""

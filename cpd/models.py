@@ -1,0 +1,301 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cpd.querysets import MembershipQuerySet, RequirementQuerySet
+
+
+class Trust(models.Model):
+    """A multi-academy trust or local authority: an optional parent of schools."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("trust")
+        verbose_name_plural = _("trusts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    class Country(models.TextChoices):
+        ENGLAND = "england", _("England")
+        WALES = "wales", _("Wales")
+        SCOTLAND = "scotland", _("Scotland")
+        NORTHERN_IRELAND = "northern_ireland", _("Northern Ireland")
+        OTHER = "other", _("Elsewhere")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    urn = models.CharField(
+        _("URN"),
+        max_length=6,
+        blank=True,
+        validators=[RegexValidator(r"^\d{6}$", _("A URN is six digits."))],
+        help_text=_("Unique reference number (England)."),
+    )
+    trust = models.ForeignKey(
+        Trust,
+        verbose_name=_("trust"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="schools",
+    )
+    country = models.CharField(
+        _("country"), max_length=20, choices=Country.choices, default=Country.ENGLAND
+    )
+    logo = models.ImageField(_("logo"), upload_to="schools/logos/", blank=True)
+    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/London")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's place in one school. A person may belong to several schools."""
+
+    class Role(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        DSL = "dsl", _("Designated safeguarding lead")
+        DEPUTY_DSL = "deputy_dsl", _("Deputy DSL")
+        SCHOOL_ADMIN = "school_admin", _("School admin")
+
+    class StaffCategory(models.TextChoices):
+        TEACHING = "teaching", _("Teaching staff")
+        SUPPORT = "support", _("Support staff")
+        GOVERNOR = "governor", _("Governor")
+        VOLUNTEER = "volunteer", _("Volunteer")
+        CONTRACTOR = "contractor", _("Contractor")
+        SUPPLY = "supply", _("Supply staff")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="cpd_memberships",
+    )
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    staff_category = models.CharField(
+        _("staff category"), max_length=20, choices=StaffCategory.choices
+    )
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    started_on = models.DateField(_("start date"))
+    left_on = models.DateField(_("leaving date"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["school", "user__last_name", "user__first_name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "school"], name="cpd_membership_one_per_person_and_school"
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("started_on")),
+                name="cpd_membership_left_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.get_username()} — {self.school}"
+
+    @property
+    def is_safeguarding_lead(self) -> bool:
+        return self.role in {self.Role.DSL, self.Role.DEPUTY_DSL}
+
+
+class TrustRole(models.Model):
+    class Role(models.TextChoices):
+        TRUST_ADMIN = "trust_admin", _("Trust admin")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="cpd_trust_roles",
+    )
+    trust = models.ForeignKey(
+        Trust, verbose_name=_("trust"), on_delete=models.CASCADE, related_name="roles"
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.TRUST_ADMIN
+    )
+
+    class Meta:
+        verbose_name = _("trust role")
+        verbose_name_plural = _("trust roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "trust", "role"], name="cpd_trustrole_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}, {self.trust}"
+
+
+class Requirement(models.Model):
+    """Which staff must hold a course, and how often they renew it.
+
+    Requirements are data: the platform ships defaults (KCSIE), and a trust or school can
+    override a default for the same course with its own row, which then replaces it.
+    """
+
+    class Scope(models.TextChoices):
+        PLATFORM = "platform", _("Platform default")
+        TRUST = "trust", _("Trust")
+        SCHOOL = "school", _("School")
+
+    name = models.CharField(_("name"), max_length=200)
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    trust = models.ForeignKey(
+        Trust, verbose_name=_("trust"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    course = models.ForeignKey(
+        "courses.Course",
+        verbose_name=_("course"),
+        on_delete=models.PROTECT,
+        related_name="requirements",
+    )
+    roles = models.JSONField(
+        _("roles"), default=list, blank=True, help_text=_("Empty: every role.")
+    )
+    staff_categories = models.JSONField(
+        _("staff categories"), default=list, blank=True, help_text=_("Empty: every category.")
+    )
+    renewal_months = models.PositiveSmallIntegerField(
+        _("renew every (months)"), null=True, blank=True, help_text=_("Empty: once only.")
+    )
+    induction_days = models.PositiveSmallIntegerField(
+        _("due within (days of starting)"), null=True, blank=True
+    )
+    due_soon_days = models.PositiveSmallIntegerField(_("due soon window (days)"), default=30)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = RequirementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("requirement")
+        verbose_name_plural = _("requirements")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(scope="platform", trust__isnull=True, school__isnull=True)
+                    | Q(scope="trust", trust__isnull=False, school__isnull=True)
+                    | Q(scope="school", trust__isnull=True, school__isnull=False)
+                ),
+                name="cpd_requirement_scope_matches_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def applies_to(self, membership: Membership) -> bool:
+        return (not self.roles or membership.role in self.roles) and (
+            not self.staff_categories or membership.staff_category in self.staff_categories
+        )
+
+
+class ExternalRecord(models.Model):
+    """Training done elsewhere, which a DSL can verify as satisfying a course."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+
+    membership = models.ForeignKey(
+        Membership,
+        verbose_name=_("membership"),
+        on_delete=models.CASCADE,
+        related_name="external_records",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    provider = models.CharField(_("provider"), max_length=200)
+    completed_on = models.DateField(_("completed on"))
+    minutes = models.PositiveIntegerField(_("minutes"), default=0)
+    evidence = models.FileField(_("evidence"), upload_to="evidence/", blank=True)
+    satisfies_course = models.ForeignKey(
+        "courses.Course",
+        verbose_name=_("counts as"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-completed_on"]
+        verbose_name = _("external record")
+        verbose_name_plural = _("external records")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.provider})"
+
+
+class AuditEvent(models.Model):
+    """One thing that happened, recorded by the service that did it. Never edited."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=100)
+    target_id = models.CharField(_("target id"), max_length=64)
+    target_repr = models.CharField(_("target"), max_length=300)
+    data = models.JSONField(_("what changed"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only.")

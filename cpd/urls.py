@@ -1,0 +1,64 @@
+"""Everything Safeguarding CPD serves. A host project mounts it with one line:
+``path("", include("cpd.urls"))``."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, reverse_lazy
+
+from cpd import views
+from cpd.forms import EmailAuthenticationForm
+
+accounts = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="cpd/accounts/login.html",
+            authentication_form=EmailAuthenticationForm,
+            redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="cpd/accounts/password_reset_form.html",
+            email_template_name="cpd/accounts/password_reset_email.txt",
+            subject_template_name="cpd/accounts/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="cpd/accounts/password_reset_done.html"
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="cpd/accounts/password_reset_confirm.html",
+            success_url=reverse_lazy("password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="cpd/accounts/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+]
+
+cpd_patterns = [
+    path("", views.home, name="home"),
+    path("schools/<slug:slug>/compliance/", views.compliance, name="compliance"),
+]
+
+urlpatterns = [
+    path("accounts/", include(accounts)),
+    path("", include((cpd_patterns, "cpd"))),
+    path("", include("courses.urls")),
+    path("", include("certificates.urls")),
+]

@@ -1,0 +1,30 @@
+"""Settings for the test suite: the standalone site's settings with the edges of the world
+swapped for local ones (email in memory, files in a temporary folder, fast hashing)."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DEBUG", "true")
+
+from cpd.site.settings import *  # noqa: E402,F403
+
+if os.environ.get("CPD_TEST_DATABASE_URL"):
+    import dj_database_url
+
+    DATABASES = {"default": dj_database_url.parse(os.environ["CPD_TEST_DATABASE_URL"])}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.path.join(tempfile.gettempdir(), "cpd-test.sqlite3"),
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            "TEST": {"NAME": None},
+        }
+    }
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="cpd-test-media-")
+CPD_BASE_URL = "https://cpd.example.org"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+LOGGING = {"version": 1, "disable_existing_loggers": False}
