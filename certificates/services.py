@@ -22,20 +22,23 @@ def _verification_code() -> str:
     return secrets.token_urlsafe(20)
 
 
-def certificate_issue(*, enrolment: Enrolment, score: int, actor=None) -> Certificate:
+def certificate_issue(
+    *, enrolment: Enrolment, score: int, actor=None, notify: bool = True
+) -> Certificate:
     """Issue the certificate for a completed enrolment, or return the one already issued.
 
     The snapshot (name, school, course, dates, score) is copied now and never changes. The
     database allows one valid certificate per enrolment, so concurrent calls still give one.
-    The PDF is rendered and the learner emailed after commit, through tasks."""
+    The PDF is rendered and (unless ``notify`` is off) the learner emailed after commit,
+    through tasks."""
     existing = Certificate.objects.filter(enrolment=enrolment, status=Certificate.Status.VALID)
     if found := existing.first():
         return found
     membership = enrolment.membership
     version = enrolment.course_version
     user = membership.user
-    now = timezone.now()
-    completed_on = timezone.localdate(enrolment.completed_at or now)
+    issued_at = enrolment.completed_at or timezone.now()
+    completed_on = timezone.localdate(issued_at)
     certificate = Certificate(
         enrolment=enrolment,
         membership=membership,
@@ -52,14 +55,14 @@ def certificate_issue(*, enrolment: Enrolment, score: int, actor=None) -> Certif
         expires_on=add_months(completed_on, version.validity_months)
         if version.validity_months
         else None,
-        issued_at=now,
+        issued_at=issued_at,
     )
     try:
         with transaction.atomic():
             certificate.save()
     except IntegrityError:
         return existing.get()
-    certificate.serial = f"{cpd_settings.CERTIFICATE_SERIAL_PREFIX}-{now.year}-{certificate.pk:06d}"
+    certificate.serial = f"{cpd_settings.CERTIFICATE_SERIAL_PREFIX}-{issued_at.year}-{certificate.pk:06d}"
     Certificate.objects.filter(pk=certificate.pk).update(serial=certificate.serial)
     audit_record(
         actor=actor or user,
@@ -73,7 +76,8 @@ def certificate_issue(*, enrolment: Enrolment, score: int, actor=None) -> Certif
         from certificates.tasks import certificate_email, certificate_render
 
         certificate_render.enqueue(certificate.pk)
-        certificate_email.enqueue(certificate.pk)
+        if notify:
+            certificate_email.enqueue(certificate.pk)
         certificate_issued.send(sender=Certificate, certificate=certificate)
 
     transaction.on_commit(after_commit)

@@ -7,157 +7,463 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('courses', '0001_initial'),
+        ("courses", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(unique=True, verbose_name='slug')),
-                ('urn', models.CharField(blank=True, help_text='Unique reference number (England).', max_length=6, validators=[django.core.validators.RegexValidator('^\\d{6}$', 'A URN is six digits.')], verbose_name='URN')),
-                ('country', models.CharField(choices=[('england', 'England'), ('wales', 'Wales'), ('scotland', 'Scotland'), ('northern_ireland', 'Northern Ireland'), ('other', 'Elsewhere')], default='england', max_length=20, verbose_name='country')),
-                ('logo', models.ImageField(blank=True, upload_to='schools/logos/', verbose_name='logo')),
-                ('timezone', models.CharField(default='Europe/London', max_length=64, verbose_name='time zone')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(unique=True, verbose_name="slug")),
+                (
+                    "urn",
+                    models.CharField(
+                        blank=True,
+                        help_text="Unique reference number (England).",
+                        max_length=6,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{6}$", "A URN is six digits."
+                            )
+                        ],
+                        verbose_name="URN",
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        choices=[
+                            ("england", "England"),
+                            ("wales", "Wales"),
+                            ("scotland", "Scotland"),
+                            ("northern_ireland", "Northern Ireland"),
+                            ("other", "Elsewhere"),
+                        ],
+                        default="england",
+                        max_length=20,
+                        verbose_name="country",
+                    ),
+                ),
+                (
+                    "logo",
+                    models.ImageField(blank=True, upload_to="schools/logos/", verbose_name="logo"),
+                ),
+                (
+                    "timezone",
+                    models.CharField(
+                        default="Europe/London", max_length=64, verbose_name="time zone"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'school',
-                'verbose_name_plural': 'schools',
-                'ordering': ['name'],
+                "verbose_name": "school",
+                "verbose_name_plural": "schools",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Trust',
+            name="Trust",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(unique=True, verbose_name='slug')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(unique=True, verbose_name="slug")),
             ],
             options={
-                'verbose_name': 'trust',
-                'verbose_name_plural': 'trusts',
-                'ordering': ['name'],
+                "verbose_name": "trust",
+                "verbose_name_plural": "trusts",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('staff', 'Staff'), ('dsl', 'Designated safeguarding lead'), ('deputy_dsl', 'Deputy DSL'), ('school_admin', 'School admin')], default='staff', max_length=20, verbose_name='role')),
-                ('staff_category', models.CharField(choices=[('teaching', 'Teaching staff'), ('support', 'Support staff'), ('governor', 'Governor'), ('volunteer', 'Volunteer'), ('contractor', 'Contractor'), ('supply', 'Supply staff')], max_length=20, verbose_name='staff category')),
-                ('job_title', models.CharField(blank=True, max_length=200, verbose_name='job title')),
-                ('started_on', models.DateField(verbose_name='start date')),
-                ('left_on', models.DateField(blank=True, null=True, verbose_name='leaving date')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cpd_memberships', to=settings.AUTH_USER_MODEL, verbose_name='person')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='cpd.school', verbose_name='school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Staff"),
+                            ("dsl", "Designated safeguarding lead"),
+                            ("deputy_dsl", "Deputy DSL"),
+                            ("school_admin", "School admin"),
+                        ],
+                        default="staff",
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "staff_category",
+                    models.CharField(
+                        choices=[
+                            ("teaching", "Teaching staff"),
+                            ("support", "Support staff"),
+                            ("governor", "Governor"),
+                            ("volunteer", "Volunteer"),
+                            ("contractor", "Contractor"),
+                            ("supply", "Supply staff"),
+                        ],
+                        max_length=20,
+                        verbose_name="staff category",
+                    ),
+                ),
+                (
+                    "job_title",
+                    models.CharField(blank=True, max_length=200, verbose_name="job title"),
+                ),
+                ("started_on", models.DateField(verbose_name="start date")),
+                ("left_on", models.DateField(blank=True, null=True, verbose_name="leaving date")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cpd_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="cpd.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'ordering': ['school', 'user__last_name', 'user__first_name'],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "ordering": ["school", "user__last_name", "user__first_name"],
             },
         ),
         migrations.CreateModel(
-            name='ExternalRecord',
+            name="ExternalRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('provider', models.CharField(max_length=200, verbose_name='provider')),
-                ('completed_on', models.DateField(verbose_name='completed on')),
-                ('minutes', models.PositiveIntegerField(default=0, verbose_name='minutes')),
-                ('evidence', models.FileField(blank=True, upload_to='evidence/', verbose_name='evidence')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for a decision'), ('verified', 'Verified'), ('rejected', 'Rejected')], default='pending', max_length=10, verbose_name='status')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('satisfies_course', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='courses.course', verbose_name='counts as')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='external_records', to='cpd.membership', verbose_name='membership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("provider", models.CharField(max_length=200, verbose_name="provider")),
+                ("completed_on", models.DateField(verbose_name="completed on")),
+                ("minutes", models.PositiveIntegerField(default=0, verbose_name="minutes")),
+                (
+                    "evidence",
+                    models.FileField(blank=True, upload_to="evidence/", verbose_name="evidence"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for a decision"),
+                            ("verified", "Verified"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "verified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                (
+                    "satisfies_course",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="courses.course",
+                        verbose_name="counts as",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="external_records",
+                        to="cpd.membership",
+                        verbose_name="membership",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'external record',
-                'verbose_name_plural': 'external records',
-                'ordering': ['-completed_on'],
+                "verbose_name": "external record",
+                "verbose_name_plural": "external records",
+                "ordering": ["-completed_on"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='at')),
-                ('action', models.CharField(db_index=True, max_length=100, verbose_name='action')),
-                ('target_type', models.CharField(max_length=100, verbose_name='target type')),
-                ('target_id', models.CharField(max_length=64, verbose_name='target id')),
-                ('target_repr', models.CharField(max_length=300, verbose_name='target')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='what changed')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='cpd.school', verbose_name='school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="at")),
+                ("action", models.CharField(db_index=True, max_length=100, verbose_name="action")),
+                ("target_type", models.CharField(max_length=100, verbose_name="target type")),
+                ("target_id", models.CharField(max_length=64, verbose_name="target id")),
+                ("target_repr", models.CharField(max_length=300, verbose_name="target")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="what changed")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="cpd.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='school',
-            name='trust',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='cpd.trust', verbose_name='trust'),
+            model_name="school",
+            name="trust",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="schools",
+                to="cpd.trust",
+                verbose_name="trust",
+            ),
         ),
         migrations.CreateModel(
-            name='Requirement',
+            name="Requirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('scope', models.CharField(choices=[('platform', 'Platform default'), ('trust', 'Trust'), ('school', 'School')], max_length=10, verbose_name='scope')),
-                ('roles', models.JSONField(blank=True, default=list, help_text='Empty: every role.', verbose_name='roles')),
-                ('staff_categories', models.JSONField(blank=True, default=list, help_text='Empty: every category.', verbose_name='staff categories')),
-                ('renewal_months', models.PositiveSmallIntegerField(blank=True, help_text='Empty: once only.', null=True, verbose_name='renew every (months)')),
-                ('induction_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='due within (days of starting)')),
-                ('due_soon_days', models.PositiveSmallIntegerField(default=30, verbose_name='due soon window (days)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requirements', to='courses.course', verbose_name='course')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='cpd.school', verbose_name='school')),
-                ('trust', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='cpd.trust', verbose_name='trust')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("platform", "Platform default"),
+                            ("trust", "Trust"),
+                            ("school", "School"),
+                        ],
+                        max_length=10,
+                        verbose_name="scope",
+                    ),
+                ),
+                (
+                    "roles",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Empty: every role.",
+                        verbose_name="roles",
+                    ),
+                ),
+                (
+                    "staff_categories",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Empty: every category.",
+                        verbose_name="staff categories",
+                    ),
+                ),
+                (
+                    "renewal_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Empty: once only.",
+                        null=True,
+                        verbose_name="renew every (months)",
+                    ),
+                ),
+                (
+                    "induction_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="due within (days of starting)"
+                    ),
+                ),
+                (
+                    "due_soon_days",
+                    models.PositiveSmallIntegerField(
+                        default=30, verbose_name="due soon window (days)"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requirements",
+                        to="courses.course",
+                        verbose_name="course",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="cpd.school",
+                        verbose_name="school",
+                    ),
+                ),
+                (
+                    "trust",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="cpd.trust",
+                        verbose_name="trust",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'requirement',
-                'verbose_name_plural': 'requirements',
-                'ordering': ['name'],
+                "verbose_name": "requirement",
+                "verbose_name_plural": "requirements",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='TrustRole',
+            name="TrustRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('trust_admin', 'Trust admin')], default='trust_admin', max_length=20, verbose_name='role')),
-                ('trust', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to='cpd.trust', verbose_name='trust')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cpd_trust_roles', to=settings.AUTH_USER_MODEL, verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("trust_admin", "Trust admin")],
+                        default="trust_admin",
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "trust",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roles",
+                        to="cpd.trust",
+                        verbose_name="trust",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cpd_trust_roles",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'trust role',
-                'verbose_name_plural': 'trust roles',
+                "verbose_name": "trust role",
+                "verbose_name_plural": "trust roles",
             },
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'school'), name='cpd_membership_one_per_person_and_school'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "school"), name="cpd_membership_one_per_person_and_school"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('left_on__isnull', True), ('left_on__gte', models.F('started_on')), _connector='OR'), name='cpd_membership_left_after_start'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("left_on__isnull", True),
+                    ("left_on__gte", models.F("started_on")),
+                    _connector="OR",
+                ),
+                name="cpd_membership_left_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='requirement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('school__isnull', True), ('scope', 'platform'), ('trust__isnull', True)), models.Q(('school__isnull', True), ('scope', 'trust'), ('trust__isnull', False)), models.Q(('school__isnull', False), ('scope', 'school'), ('trust__isnull', True)), _connector='OR'), name='cpd_requirement_scope_matches_owner'),
+            model_name="requirement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("school__isnull", True), ("scope", "platform"), ("trust__isnull", True)
+                    ),
+                    models.Q(
+                        ("school__isnull", True), ("scope", "trust"), ("trust__isnull", False)
+                    ),
+                    models.Q(
+                        ("school__isnull", False), ("scope", "school"), ("trust__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="cpd_requirement_scope_matches_owner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trustrole',
-            constraint=models.UniqueConstraint(fields=('user', 'trust', 'role'), name='cpd_trustrole_unique'),
+            model_name="trustrole",
+            constraint=models.UniqueConstraint(
+                fields=("user", "trust", "role"), name="cpd_trustrole_unique"
+            ),
         ),
     ]
