@@ -62,7 +62,9 @@ def certificate_issue(
             certificate.save()
     except IntegrityError:
         return existing.get()
-    certificate.serial = f"{cpd_settings.CERTIFICATE_SERIAL_PREFIX}-{issued_at.year}-{certificate.pk:06d}"
+    certificate.serial = (
+        f"{cpd_settings.CERTIFICATE_SERIAL_PREFIX}-{issued_at.year}-{certificate.pk:06d}"
+    )
     Certificate.objects.filter(pk=certificate.pk).update(serial=certificate.serial)
     audit_record(
         actor=actor or user,

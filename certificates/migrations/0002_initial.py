@@ -6,49 +6,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('certificates', '0001_initial'),
-        ('courses', '0001_initial'),
-        ('cpd', '0001_initial'),
+        ("certificates", "0001_initial"),
+        ("courses", "0001_initial"),
+        ("cpd", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='certificate',
-            name='course',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='certificates', to='courses.course', verbose_name='course'),
+            model_name="certificate",
+            name="course",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="certificates",
+                to="courses.course",
+                verbose_name="course",
+            ),
         ),
         migrations.AddField(
-            model_name='certificate',
-            name='enrolment',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='certificates', to='courses.enrolment', verbose_name='enrolment'),
+            model_name="certificate",
+            name="enrolment",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="certificates",
+                to="courses.enrolment",
+                verbose_name="enrolment",
+            ),
         ),
         migrations.AddField(
-            model_name='certificate',
-            name='membership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='certificates', to='cpd.membership', verbose_name='membership'),
+            model_name="certificate",
+            name="membership",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="certificates",
+                to="cpd.membership",
+                verbose_name="membership",
+            ),
         ),
         migrations.AddField(
-            model_name='certificate',
-            name='supersedes',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='certificates.certificate', verbose_name='replaces'),
+            model_name="certificate",
+            name="supersedes",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="superseded_by",
+                to="certificates.certificate",
+                verbose_name="replaces",
+            ),
         ),
         migrations.AddField(
-            model_name='export',
-            name='requested_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by'),
+            model_name="export",
+            name="requested_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="requested by",
+            ),
         ),
         migrations.AddField(
-            model_name='export',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exports', to='cpd.school', verbose_name='school'),
+            model_name="export",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="exports",
+                to="cpd.school",
+                verbose_name="school",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificate',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'valid')), fields=('enrolment',), name='certificates_one_valid_per_enrolment'),
+            model_name="certificate",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "valid")),
+                fields=("enrolment",),
+                name="certificates_one_valid_per_enrolment",
+            ),
         ),
     ]

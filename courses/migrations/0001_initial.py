@@ -4,206 +4,359 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Acknowledgement',
+            name="Acknowledgement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('document', models.CharField(max_length=200, verbose_name='document')),
-                ('document_version', models.CharField(max_length=50, verbose_name='document version')),
-                ('statement', models.CharField(max_length=300, verbose_name='statement')),
-                ('at', models.DateTimeField(verbose_name='at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("document", models.CharField(max_length=200, verbose_name="document")),
+                (
+                    "document_version",
+                    models.CharField(max_length=50, verbose_name="document version"),
+                ),
+                ("statement", models.CharField(max_length=300, verbose_name="statement")),
+                ("at", models.DateTimeField(verbose_name="at")),
             ],
             options={
-                'verbose_name': 'acknowledgement',
-                'verbose_name_plural': 'acknowledgements',
-                'ordering': ['-at'],
+                "verbose_name": "acknowledgement",
+                "verbose_name_plural": "acknowledgements",
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('correct', models.BooleanField(verbose_name='correct')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("correct", models.BooleanField(verbose_name="correct")),
             ],
             options={
-                'verbose_name': 'answer',
-                'verbose_name_plural': 'answers',
+                "verbose_name": "answer",
+                "verbose_name_plural": "answers",
             },
         ),
         migrations.CreateModel(
-            name='Attempt',
+            name="Attempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='attempt')),
-                ('served', models.JSONField(verbose_name='questions served')),
-                ('started_at', models.DateTimeField(verbose_name='started at')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted at')),
-                ('score', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='score (%)')),
-                ('passed', models.BooleanField(blank=True, null=True, verbose_name='passed')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="attempt")),
+                ("served", models.JSONField(verbose_name="questions served")),
+                ("started_at", models.DateTimeField(verbose_name="started at")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="submitted at"),
+                ),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="score (%)"
+                    ),
+                ),
+                ("passed", models.BooleanField(blank=True, null=True, verbose_name="passed")),
             ],
             options={
-                'verbose_name': 'attempt',
-                'verbose_name_plural': 'attempts',
-                'ordering': ['enrolment', 'number'],
+                "verbose_name": "attempt",
+                "verbose_name_plural": "attempts",
+                "ordering": ["enrolment", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Choice',
+            name="Choice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position')),
-                ('text', models.TextField(verbose_name='text')),
-                ('is_correct', models.BooleanField(default=False, verbose_name='correct')),
-                ('feedback', models.TextField(blank=True, verbose_name='feedback')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="position")),
+                ("text", models.TextField(verbose_name="text")),
+                ("is_correct", models.BooleanField(default=False, verbose_name="correct")),
+                ("feedback", models.TextField(blank=True, verbose_name="feedback")),
             ],
             options={
-                'verbose_name': 'choice',
-                'verbose_name_plural': 'choices',
-                'ordering': ['question', 'position'],
+                "verbose_name": "choice",
+                "verbose_name_plural": "choices",
+                "ordering": ["question", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True, verbose_name='slug')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True, verbose_name="slug")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
             ],
             options={
-                'verbose_name': 'course',
-                'verbose_name_plural': 'courses',
-                'ordering': ['title'],
+                "verbose_name": "course",
+                "verbose_name_plural": "courses",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='CourseVersion',
+            name="CourseVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('content_hash', models.CharField(max_length=64, verbose_name='content hash')),
-                ('published_at', models.DateTimeField(verbose_name='published at')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('audience', models.JSONField(blank=True, default=list, verbose_name='audience')),
-                ('objectives', models.JSONField(blank=True, default=list, verbose_name='learning objectives')),
-                ('reviewed_against', models.CharField(max_length=100, verbose_name='reviewed against')),
-                ('cpd_minutes', models.PositiveIntegerField(verbose_name='CPD minutes')),
-                ('pass_mark', models.PositiveSmallIntegerField(verbose_name='pass mark (%)')),
-                ('questions_per_attempt', models.PositiveSmallIntegerField(verbose_name='questions per attempt')),
-                ('max_attempts', models.PositiveSmallIntegerField(verbose_name='attempts allowed')),
-                ('retry_cooldown', models.DurationField(verbose_name='wait between attempts')),
-                ('validity_months', models.PositiveSmallIntegerField(blank=True, help_text='Empty: does not expire.', null=True, verbose_name='valid for (months)')),
-                ('reveal_answers', models.BooleanField(default=True, verbose_name='show correct answers after an attempt')),
-                ('word_count', models.PositiveIntegerField(default=0, verbose_name='words')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                ("content_hash", models.CharField(max_length=64, verbose_name="content hash")),
+                ("published_at", models.DateTimeField(verbose_name="published at")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                ("audience", models.JSONField(blank=True, default=list, verbose_name="audience")),
+                (
+                    "objectives",
+                    models.JSONField(blank=True, default=list, verbose_name="learning objectives"),
+                ),
+                (
+                    "reviewed_against",
+                    models.CharField(max_length=100, verbose_name="reviewed against"),
+                ),
+                ("cpd_minutes", models.PositiveIntegerField(verbose_name="CPD minutes")),
+                ("pass_mark", models.PositiveSmallIntegerField(verbose_name="pass mark (%)")),
+                (
+                    "questions_per_attempt",
+                    models.PositiveSmallIntegerField(verbose_name="questions per attempt"),
+                ),
+                ("max_attempts", models.PositiveSmallIntegerField(verbose_name="attempts allowed")),
+                ("retry_cooldown", models.DurationField(verbose_name="wait between attempts")),
+                (
+                    "validity_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Empty: does not expire.",
+                        null=True,
+                        verbose_name="valid for (months)",
+                    ),
+                ),
+                (
+                    "reveal_answers",
+                    models.BooleanField(
+                        default=True, verbose_name="show correct answers after an attempt"
+                    ),
+                ),
+                ("word_count", models.PositiveIntegerField(default=0, verbose_name="words")),
             ],
             options={
-                'verbose_name': 'course version',
-                'verbose_name_plural': 'course versions',
-                'ordering': ['course', '-number'],
-                'get_latest_by': 'number',
+                "verbose_name": "course version",
+                "verbose_name_plural": "course versions",
+                "ordering": ["course", "-number"],
+                "get_latest_by": "number",
             },
         ),
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('in_progress', 'In progress'), ('completed', 'Completed'), ('withdrawn', 'Withdrawn')], default='in_progress', max_length=20, verbose_name='status')),
-                ('started_at', models.DateTimeField(verbose_name='started at')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_progress", "In progress"),
+                            ("completed", "Completed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="in_progress",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="started at")),
+                (
+                    "completed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="completed at"),
+                ),
             ],
             options={
-                'verbose_name': 'enrolment',
-                'verbose_name_plural': 'enrolments',
-                'ordering': ['-started_at'],
+                "verbose_name": "enrolment",
+                "verbose_name_plural": "enrolments",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Lesson',
+            name="Lesson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=100, verbose_name='slug')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('kind', models.CharField(choices=[('content', 'Reading'), ('scenario', 'Scenario'), ('acknowledgement', 'Acknowledgement')], default='content', max_length=20, verbose_name='kind')),
-                ('position', models.PositiveSmallIntegerField(help_text='Order within the whole course.', verbose_name='position')),
-                ('body', models.TextField(blank=True, verbose_name='body (Markdown)')),
-                ('minutes', models.PositiveSmallIntegerField(default=1, verbose_name='minutes')),
-                ('sources', models.JSONField(blank=True, default=list, verbose_name='sources')),
-                ('prompt', models.TextField(blank=True, verbose_name='scenario question')),
-                ('document', models.CharField(blank=True, max_length=200, verbose_name='document')),
-                ('document_version', models.CharField(blank=True, max_length=50, verbose_name='document version')),
-                ('statement', models.CharField(blank=True, max_length=300, verbose_name='statement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=100, verbose_name="slug")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("content", "Reading"),
+                            ("scenario", "Scenario"),
+                            ("acknowledgement", "Acknowledgement"),
+                        ],
+                        default="content",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        help_text="Order within the whole course.", verbose_name="position"
+                    ),
+                ),
+                ("body", models.TextField(blank=True, verbose_name="body (Markdown)")),
+                ("minutes", models.PositiveSmallIntegerField(default=1, verbose_name="minutes")),
+                ("sources", models.JSONField(blank=True, default=list, verbose_name="sources")),
+                ("prompt", models.TextField(blank=True, verbose_name="scenario question")),
+                ("document", models.CharField(blank=True, max_length=200, verbose_name="document")),
+                (
+                    "document_version",
+                    models.CharField(blank=True, max_length=50, verbose_name="document version"),
+                ),
+                (
+                    "statement",
+                    models.CharField(blank=True, max_length=300, verbose_name="statement"),
+                ),
             ],
             options={
-                'verbose_name': 'lesson',
-                'verbose_name_plural': 'lessons',
-                'ordering': ['version', 'position'],
+                "verbose_name": "lesson",
+                "verbose_name_plural": "lessons",
+                "ordering": ["version", "position"],
             },
         ),
         migrations.CreateModel(
-            name='LessonProgress',
+            name="LessonProgress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(verbose_name='started at')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
-                ('seconds_spent', models.PositiveIntegerField(default=0, verbose_name='seconds spent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="started at")),
+                (
+                    "completed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="completed at"),
+                ),
+                (
+                    "seconds_spent",
+                    models.PositiveIntegerField(default=0, verbose_name="seconds spent"),
+                ),
             ],
             options={
-                'verbose_name': 'lesson progress',
-                'verbose_name_plural': 'lesson progress',
+                "verbose_name": "lesson progress",
+                "verbose_name_plural": "lesson progress",
             },
         ),
         migrations.CreateModel(
-            name='Module',
+            name="Module",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(verbose_name='slug')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(verbose_name="slug")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("position", models.PositiveSmallIntegerField(verbose_name="position")),
             ],
             options={
-                'verbose_name': 'module',
-                'verbose_name_plural': 'modules',
-                'ordering': ['version', 'position'],
+                "verbose_name": "module",
+                "verbose_name_plural": "modules",
+                "ordering": ["version", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(help_text='Stable id from the bank file.', max_length=100, verbose_name='key')),
-                ('kind', models.CharField(choices=[('single', 'One answer'), ('multiple', 'Several answers'), ('true_false', 'True or false')], max_length=20, verbose_name='kind')),
-                ('is_scenario', models.BooleanField(default=False, verbose_name='scenario')),
-                ('prompt', models.TextField(verbose_name='prompt')),
-                ('explanation', models.TextField(verbose_name='explanation')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        help_text="Stable id from the bank file.",
+                        max_length=100,
+                        verbose_name="key",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("single", "One answer"),
+                            ("multiple", "Several answers"),
+                            ("true_false", "True or false"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("is_scenario", models.BooleanField(default=False, verbose_name="scenario")),
+                ("prompt", models.TextField(verbose_name="prompt")),
+                ("explanation", models.TextField(verbose_name="explanation")),
+                ("position", models.PositiveSmallIntegerField(verbose_name="position")),
             ],
             options={
-                'verbose_name': 'question',
-                'verbose_name_plural': 'questions',
-                'ordering': ['version', 'position'],
+                "verbose_name": "question",
+                "verbose_name_plural": "questions",
+                "ordering": ["version", "position"],
             },
         ),
         migrations.CreateModel(
-            name='ScenarioChoice',
+            name="ScenarioChoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position')),
-                ('text', models.TextField(verbose_name='text')),
-                ('feedback', models.TextField(verbose_name='feedback')),
-                ('is_best', models.BooleanField(default=False, verbose_name='best response')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="position")),
+                ("text", models.TextField(verbose_name="text")),
+                ("feedback", models.TextField(verbose_name="feedback")),
+                ("is_best", models.BooleanField(default=False, verbose_name="best response")),
             ],
             options={
-                'verbose_name': 'scenario choice',
-                'verbose_name_plural': 'scenario choices',
-                'ordering': ['lesson', 'position'],
+                "verbose_name": "scenario choice",
+                "verbose_name_plural": "scenario choices",
+                "ordering": ["lesson", "position"],
             },
         ),
     ]

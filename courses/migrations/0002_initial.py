@@ -5,153 +5,277 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('courses', '0001_initial'),
-        ('cpd', '0001_initial'),
+        ("courses", "0001_initial"),
+        ("cpd", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='acknowledgement',
-            name='membership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='acknowledgements', to='cpd.membership', verbose_name='membership'),
+            model_name="acknowledgement",
+            name="membership",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="acknowledgements",
+                to="cpd.membership",
+                verbose_name="membership",
+            ),
         ),
         migrations.AddField(
-            model_name='answer',
-            name='attempt',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='courses.attempt', verbose_name='attempt'),
+            model_name="answer",
+            name="attempt",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="answers",
+                to="courses.attempt",
+                verbose_name="attempt",
+            ),
         ),
         migrations.AddField(
-            model_name='answer',
-            name='choices',
-            field=models.ManyToManyField(blank=True, to='courses.choice', verbose_name='chosen'),
+            model_name="answer",
+            name="choices",
+            field=models.ManyToManyField(blank=True, to="courses.choice", verbose_name="chosen"),
         ),
         migrations.AddField(
-            model_name='courseversion',
-            name='course',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='courses.course', verbose_name='course'),
+            model_name="courseversion",
+            name="course",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="versions",
+                to="courses.course",
+                verbose_name="course",
+            ),
         ),
         migrations.AddField(
-            model_name='enrolment',
-            name='course_version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='courses.courseversion', verbose_name='course version'),
+            model_name="enrolment",
+            name="course_version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="enrolments",
+                to="courses.courseversion",
+                verbose_name="course version",
+            ),
         ),
         migrations.AddField(
-            model_name='enrolment',
-            name='membership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='cpd.membership', verbose_name='membership'),
+            model_name="enrolment",
+            name="membership",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="enrolments",
+                to="cpd.membership",
+                verbose_name="membership",
+            ),
         ),
         migrations.AddField(
-            model_name='attempt',
-            name='enrolment',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attempts', to='courses.enrolment', verbose_name='enrolment'),
+            model_name="attempt",
+            name="enrolment",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="attempts",
+                to="courses.enrolment",
+                verbose_name="enrolment",
+            ),
         ),
         migrations.AddField(
-            model_name='acknowledgement',
-            name='enrolment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='courses.enrolment', verbose_name='enrolment'),
+            model_name="acknowledgement",
+            name="enrolment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="courses.enrolment",
+                verbose_name="enrolment",
+            ),
         ),
         migrations.AddField(
-            model_name='lesson',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lessons', to='courses.courseversion', verbose_name='version'),
+            model_name="lesson",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="lessons",
+                to="courses.courseversion",
+                verbose_name="version",
+            ),
         ),
         migrations.AddField(
-            model_name='acknowledgement',
-            name='lesson',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='courses.lesson', verbose_name='lesson'),
+            model_name="acknowledgement",
+            name="lesson",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="courses.lesson",
+                verbose_name="lesson",
+            ),
         ),
         migrations.AddField(
-            model_name='lessonprogress',
-            name='enrolment',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='progress', to='courses.enrolment', verbose_name='enrolment'),
+            model_name="lessonprogress",
+            name="enrolment",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="progress",
+                to="courses.enrolment",
+                verbose_name="enrolment",
+            ),
         ),
         migrations.AddField(
-            model_name='lessonprogress',
-            name='lesson',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='courses.lesson', verbose_name='lesson'),
+            model_name="lessonprogress",
+            name="lesson",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                to="courses.lesson",
+                verbose_name="lesson",
+            ),
         ),
         migrations.AddField(
-            model_name='module',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='modules', to='courses.courseversion', verbose_name='version'),
+            model_name="module",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="modules",
+                to="courses.courseversion",
+                verbose_name="version",
+            ),
         ),
         migrations.AddField(
-            model_name='lesson',
-            name='module',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lessons', to='courses.module', verbose_name='module'),
+            model_name="lesson",
+            name="module",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="lessons",
+                to="courses.module",
+                verbose_name="module",
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='module',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='courses.module', verbose_name='module'),
+            model_name="question",
+            name="module",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to="courses.module",
+                verbose_name="module",
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='courses.courseversion', verbose_name='version'),
+            model_name="question",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="questions",
+                to="courses.courseversion",
+                verbose_name="version",
+            ),
         ),
         migrations.AddField(
-            model_name='choice',
-            name='question',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='choices', to='courses.question', verbose_name='question'),
+            model_name="choice",
+            name="question",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="choices",
+                to="courses.question",
+                verbose_name="question",
+            ),
         ),
         migrations.AddField(
-            model_name='answer',
-            name='question',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='courses.question', verbose_name='question'),
+            model_name="answer",
+            name="question",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                to="courses.question",
+                verbose_name="question",
+            ),
         ),
         migrations.AddField(
-            model_name='scenariochoice',
-            name='lesson',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='choices', to='courses.lesson', verbose_name='lesson'),
+            model_name="scenariochoice",
+            name="lesson",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="choices",
+                to="courses.lesson",
+                verbose_name="lesson",
+            ),
         ),
         migrations.AddField(
-            model_name='lessonprogress',
-            name='scenario_choice',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='courses.scenariochoice', verbose_name='scenario response'),
+            model_name="lessonprogress",
+            name="scenario_choice",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="courses.scenariochoice",
+                verbose_name="scenario response",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='courseversion',
-            constraint=models.UniqueConstraint(fields=('course', 'number'), name='courses_version_number_unique'),
+            model_name="courseversion",
+            constraint=models.UniqueConstraint(
+                fields=("course", "number"), name="courses_version_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='courseversion',
-            constraint=models.CheckConstraint(condition=models.Q(('pass_mark__gte', 1), ('pass_mark__lte', 100)), name='courses_version_pass_mark_percent'),
+            model_name="courseversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pass_mark__gte", 1), ("pass_mark__lte", 100)),
+                name="courses_version_pass_mark_percent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'in_progress')), fields=('membership', 'course_version'), name='courses_enrolment_one_active_per_membership_version'),
+            model_name="enrolment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "in_progress")),
+                fields=("membership", "course_version"),
+                name="courses_enrolment_one_active_per_membership_version",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'completed'), _negated=True), ('completed_at__isnull', False), _connector='OR'), name='courses_enrolment_completed_has_date'),
+            model_name="enrolment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "completed"), _negated=True),
+                    ("completed_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="courses_enrolment_completed_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attempt',
-            constraint=models.UniqueConstraint(fields=('enrolment', 'number'), name='courses_attempt_number_unique'),
+            model_name="attempt",
+            constraint=models.UniqueConstraint(
+                fields=("enrolment", "number"), name="courses_attempt_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='module',
-            constraint=models.UniqueConstraint(fields=('version', 'slug'), name='courses_module_slug_unique'),
+            model_name="module",
+            constraint=models.UniqueConstraint(
+                fields=("version", "slug"), name="courses_module_slug_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lesson',
-            constraint=models.UniqueConstraint(fields=('version', 'slug'), name='courses_lesson_slug_unique'),
+            model_name="lesson",
+            constraint=models.UniqueConstraint(
+                fields=("version", "slug"), name="courses_lesson_slug_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.UniqueConstraint(fields=('version', 'key'), name='courses_question_key_unique'),
+            model_name="question",
+            constraint=models.UniqueConstraint(
+                fields=("version", "key"), name="courses_question_key_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(fields=('attempt', 'question'), name='courses_answer_one_per_question'),
+            model_name="answer",
+            constraint=models.UniqueConstraint(
+                fields=("attempt", "question"), name="courses_answer_one_per_question"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lessonprogress',
-            constraint=models.UniqueConstraint(fields=('enrolment', 'lesson'), name='courses_progress_one_per_lesson'),
+            model_name="lessonprogress",
+            constraint=models.UniqueConstraint(
+                fields=("enrolment", "lesson"), name="courses_progress_one_per_lesson"
+            ),
         ),
     ]
