@@ -1,0 +1,78 @@
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+
+from certificates.models import Certificate
+from cpd.models import Membership, School, Trust
+
+pytestmark = pytest.mark.django_db
+
+LOGINS = [
+    "teacher@oakwood.test",
+    "dsl@oakwood.test",
+    "head@oakwood.test",
+    "dsl@riverside.test",
+    "trust@northfield.test",
+    "admin@northfield.test",
+]
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def test_cpd_demo_second_run_changes_no_table(settings, capsys):
+    settings.DEBUG = True
+    call_command("cpd_demo")
+    first = row_counts()
+    call_command("cpd_demo")
+    assert row_counts() == first
+    out = capsys.readouterr().out
+    for email in LOGINS:
+        assert email in out
+    assert "Every demo password is: cpd-demo" in out
+
+
+def test_cpd_demo_creates_trust_schools_and_logins(
+    settings, client, django_capture_on_commit_callbacks
+):
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("cpd_demo")
+    trust = Trust.objects.get(slug="northfield")
+    assert trust.name == "Northfield Learning Trust"
+    assert list(School.objects.filter(trust=trust).values_list("slug", "name")) == [
+        ("oakwood-primary", "Oakwood Primary School"),
+        ("riverside-academy", "Riverside Academy"),
+    ]
+    for email in LOGINS:
+        assert client.login(username=email, password="cpd-demo"), email
+        client.logout()
+    roles = set(Membership.objects.values_list("role", flat=True))
+    categories = set(Membership.objects.values_list("staff_category", flat=True))
+    assert roles == set(Membership.Role.values)
+    assert categories == set(Membership.StaffCategory.values)
+    assert Certificate.objects.exclude(pdf="").count() == Certificate.objects.count()
+
+
+def test_cpd_demo_shows_every_status_on_the_oakwood_dashboard(settings, client):
+    settings.DEBUG = True
+    call_command("cpd_demo")
+    client.login(username="dsl@oakwood.test", password="cpd-demo")
+    response = client.get("/schools/oakwood-primary/compliance/")
+    counts = response.context["matrix"].counts
+    assert {status for status, count in counts.items() if count} == {
+        "compliant",
+        "due_soon",
+        "expired",
+        "overdue",
+        "in_progress",
+        "induction_due",
+    }
+
+
+def test_cpd_demo_refused_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="Refusing to create demo accounts with DEBUG off"):
+        call_command("cpd_demo")
+    assert Trust.objects.count() == 0
