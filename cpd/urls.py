@@ -20,11 +20,7 @@ accounts = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="cpd/accounts/password_reset_form.html",
-            email_template_name="cpd/accounts/password_reset_email.txt",
-            subject_template_name="cpd/accounts/password_reset_subject.txt",
-        ),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

@@ -1,9 +1,11 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from cpd import selectors
+from cpd.conf import cpd_settings
 
 
 def home(request):
@@ -38,3 +40,14 @@ def compliance(request, slug: str):
             ],
         },
     )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "cpd/accounts/password_reset_form.html"
+    email_template_name = "cpd/accounts/password_reset_email.txt"
+    subject_template_name = "cpd/accounts/password_reset_subject.txt"
+
+    @property
+    def extra_email_context(self) -> dict:
+        # The product's name rather than the host name that Django would use.
+        return {"site_name": cpd_settings.SITE_NAME}

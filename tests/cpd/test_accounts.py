@@ -1,0 +1,62 @@
+import re
+
+import pytest
+from django.core import mail
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_with_email_in_any_case_signs_in(client, staff):
+    response = client.post(
+        "/accounts/login/", {"username": "SARAH@oakwood.TEST", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.wsgi_request.user == staff.user
+
+
+def test_login_with_wrong_password_shows_error_summary(client, staff):
+    response = client.post("/accounts/login/", {"username": staff.user.email, "password": "no"})
+    assert response.status_code == 200
+    assert response.wsgi_request.user.is_anonymous
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "Enter the email address and password for your account." in page
+
+
+def test_login_with_empty_fields_names_each_field(client, db):
+    response = client.post("/accounts/login/", {"username": "", "password": ""})
+    assert response.context["form"].errors == {
+        "username": ["This field is required."],
+        "password": ["This field is required."],
+    }
+
+
+def test_logout_signs_out(client, staff, sign_in):
+    sign_in(staff)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    assert client.get("/training/")["Location"] == "/accounts/login/?next=/training/"
+
+
+def test_password_reset_emails_a_link_that_sets_a_new_password(client, staff):
+    response = client.post("/accounts/password-reset/", {"email": "sarah@oakwood.test"})
+    assert response["Location"] == "/accounts/password-reset/sent/"
+    assert [m.to for m in mail.outbox] == [["sarah@oakwood.test"]]
+    assert mail.outbox[0].subject == "Reset your Safeguarding CPD password"
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_url = client.get(link)["Location"]
+    response = client.post(
+        form_url,
+        {"new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"},
+    )
+    assert response["Location"] == "/accounts/reset/done/"
+    assert client.login(username="sarah@oakwood.test", password="a-new-long-passphrase")
+
+
+def test_password_reset_for_unknown_address_sends_nothing(client, db):
+    response = client.post("/accounts/password-reset/", {"email": "nobody@oakwood.test"})
+    assert response["Location"] == "/accounts/password-reset/sent/"
+    assert mail.outbox == []

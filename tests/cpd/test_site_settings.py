@@ -1,0 +1,64 @@
+"""The standalone site's settings come from the environment; these run manage.py in a
+subprocess because settings are read once, at import."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x7Gk2pQ9vR4tY8wZ1bN5mC3dF6hJ0lS-aE_uI9oP2qW4eR6tY8uI0oP",
+    "ALLOWED_HOSTS": "cpd.example.org",
+    "CPD_BASE_URL": "https://cpd.example.org",
+}
+
+
+def manage(*args: str, env: dict, tmp_path: Path) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}}
+    clean.update(env, CPD_VAR_DIR=str(tmp_path))
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_with_production_environment(tmp_path):
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, tmp_path=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_site_refuses_to_start_without_secret_key_when_debug_is_off(tmp_path):
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = manage("check", env=env, tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+def test_site_default_database_is_sqlite_in_var_with_wal(tmp_path):
+    code = (
+        "from django.db import connection; c = connection.cursor();"
+        "print(connection.settings_dict['NAME']);"
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0])"
+    )
+    result = manage("shell", "--no-imports", "-c", code, env={}, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(tmp_path / "cpd.sqlite3"), "wal"]
+
+
+@pytest.mark.parametrize("value", ["maybe", "2"])
+def test_site_rejects_an_unclear_debug_value(tmp_path, value):
+    result = manage("check", env={"DEBUG": value}, tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert f"DEBUG must be true or false, not {value!r}." in result.stderr
