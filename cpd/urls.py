@@ -57,4 +57,5 @@ urlpatterns = [
     path("", include((cpd_patterns, "cpd"))),
     path("", include("courses.urls")),
     path("", include("certificates.urls")),
+    path("api/v1/", include("cpd.api.urls")),
 ]

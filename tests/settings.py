@@ -18,7 +18,8 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.path.join(tempfile.gettempdir(), "cpd-test.sqlite3"),
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
-            "TEST": {"NAME": None},
+            # A file, not memory, so that tests with several threads or processes share it.
+            "TEST": {"NAME": os.path.join(tempfile.gettempdir(), "cpd-test-db.sqlite3")},
         }
     }
 
