@@ -18,8 +18,9 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.path.join(tempfile.gettempdir(), "cpd-test.sqlite3"),
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
-            # A file, not memory, so that tests with several threads or processes share it.
-            "TEST": {"NAME": os.path.join(tempfile.gettempdir(), "cpd-test-db.sqlite3")},
+            # A file, not memory, so that tests with several threads share it; in a folder
+            # of its own so that test runs side by side never meet.
+            "TEST": {"NAME": os.path.join(tempfile.mkdtemp(prefix="cpd-test-"), "db.sqlite3")},
         }
     }
 

@@ -81,7 +81,6 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "cpd.context_processors.cpd",
             ],
         },
     },
