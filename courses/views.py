@@ -102,7 +102,9 @@ def lesson(request, slug: str, lesson: str):
     index = next((i for i, e in enumerate(entries) if e.lesson.slug == lesson), None)
     if index is None:
         raise Http404("No such lesson in this course.")
-    current = get_object_or_404(Lesson, pk=entries[index].lesson.pk)
+    current = get_object_or_404(
+        Lesson.objects.select_related("module"), pk=entries[index].lesson.pk
+    )
     previous = entries[index - 1].lesson if index > 0 else None
     following = entries[index + 1].lesson if index + 1 < len(entries) else None
     next_url = (

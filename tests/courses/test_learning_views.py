@@ -1,0 +1,168 @@
+"""The learner's pages: nothing before submission gives the answers away, a double submit
+gives one certificate, and the number of queries does not grow with the course."""
+
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from certificates.models import Certificate
+from courses.models import Choice, Enrolment, Lesson, LessonProgress, ScenarioChoice
+from courses.services import attempt_start
+from cpd.models import Requirement
+from tests.courses.test_assessment import answers_for, build_course, ready_enrolment
+from tests.factories import (
+    PASSWORD,
+    CourseVersionFactory,
+    EnrolmentFactory,
+    LessonFactory,
+    MembershipFactory,
+    ModuleFactory,
+    RequirementFactory,
+)
+
+CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def page_bytes(client, url) -> bytes:
+    response = client.get(url)
+    assert response.status_code == 200
+    return CSRF.sub(b"", response.content)
+
+
+@pytest.mark.django_db
+def test_attempt_page_is_the_same_whichever_choices_are_correct(client):
+    version = build_course(bank=4, per_attempt=4)
+    enrolment = ready_enrolment(version)
+    attempt = attempt_start(enrolment=enrolment)
+    client.login(username=enrolment.membership.user.email, password=PASSWORD)
+    url = f"/courses/{version.course.slug}/check/{attempt.number}/"
+    before = page_bytes(client, url)
+    for choice in Choice.objects.filter(question__version=version):
+        choice.is_correct = not choice.is_correct
+        choice.feedback = "This feedback must not be shown before submission."
+        choice.save()
+    version.questions.update(explanation="Neither must this explanation.")
+    assert page_bytes(client, url) == before
+    assert b"must not be shown" not in before
+
+
+@pytest.mark.django_db
+def test_scenario_lesson_hides_the_best_response_until_one_is_chosen(client):
+    version = CourseVersionFactory()
+    lesson = LessonFactory(module=ModuleFactory(version=version), kind=Lesson.Kind.SCENARIO)
+    for n in range(3):
+        ScenarioChoice.objects.create(
+            lesson=lesson, position=n, text=f"Response {n}", feedback=f"Why {n}", is_best=n == 0
+        )
+    enrolment = EnrolmentFactory(course_version=version)
+    client.login(username=enrolment.membership.user.email, password=PASSWORD)
+    url = f"/courses/{version.course.slug}/lessons/{lesson.slug}/"
+    before = page_bytes(client, url)
+    ScenarioChoice.objects.filter(lesson=lesson).update(is_best=False)
+    ScenarioChoice.objects.filter(lesson=lesson, position=2).update(is_best=True)
+    assert page_bytes(client, url) == before
+    assert b"Why 0" not in before
+    client.post(url, {"choice": ScenarioChoice.objects.get(lesson=lesson, position=1).pk})
+    after = client.get(url).content.decode()
+    assert "Why 0" in after and "Why 1" in after and "Why 2" in after
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_submissions_of_a_passing_attempt_give_one_certificate():
+    version = build_course(bank=3, per_attempt=3)
+    enrolment = ready_enrolment(version)
+    attempt = attempt_start(enrolment=enrolment)
+    answers = answers_for(attempt, correct=True)
+    form = {f"q{q}": [str(c) for c in choices] for q, choices in answers.items()}
+    url = f"/courses/{version.course.slug}/check/{attempt.number}/"
+    signed_in = Client()
+    signed_in.login(username=enrolment.membership.user.email, password=PASSWORD)
+    cookies = signed_in.cookies
+
+    barrier = threading.Barrier(20)
+    statuses, errors = [], []
+
+    def submit():
+        client = Client()
+        client.cookies = cookies
+        try:
+            barrier.wait()
+            statuses.append(client.post(url, form).status_code)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert statuses == [302] * 20
+    assert Certificate.objects.filter(enrolment=enrolment).count() == 1
+    attempt.refresh_from_db()
+    assert (attempt.score, attempt.passed) == (100, True)
+    assert Enrolment.objects.get(pk=enrolment.pk).status == Enrolment.Status.COMPLETED
+
+
+# Query counts: pinned, and the same for a small and a larger course.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("courses", [1, 10])
+def test_my_training_query_count(client, django_assert_num_queries, courses):
+    membership = MembershipFactory(started_on=timezone.localdate() - timedelta(days=5))
+    for n in range(courses):
+        version = CourseVersionFactory()
+        RequirementFactory(course=version.course, induction_days=30)
+        enrolment = EnrolmentFactory(membership=membership, course_version=version)
+        lesson = LessonFactory(module=ModuleFactory(version=version))
+        LessonProgress.objects.create(
+            enrolment=enrolment,
+            lesson=lesson,
+            started_at=timezone.now(),
+            completed_at=timezone.now(),
+        )
+        if n % 2:
+            CourseVersionFactory()  # a course nobody requires: listed as optional
+    client.login(username=membership.user.email, password=PASSWORD)
+    with django_assert_num_queries(10):
+        response = client.get("/training/")
+    assert len(response.context["training"].required) == courses
+    assert Requirement.objects.count() == courses
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lessons", [1, 10])
+def test_course_page_query_count(client, django_assert_num_queries, lessons):
+    version = CourseVersionFactory()
+    module = ModuleFactory(version=version)
+    for _ in range(lessons):
+        LessonFactory(module=module)
+    enrolment = EnrolmentFactory(course_version=version)
+    client.login(username=enrolment.membership.user.email, password=PASSWORD)
+    with django_assert_num_queries(8):
+        response = client.get(f"/courses/{version.course.slug}/")
+    assert len(response.context["outline"].lessons) == lessons
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lessons", [1, 10])
+def test_lesson_page_query_count(client, django_assert_num_queries, lessons):
+    version = CourseVersionFactory()
+    module = ModuleFactory(version=version)
+    first = LessonFactory(module=module, position=1)
+    for n in range(lessons - 1):
+        LessonFactory(module=module, position=n + 2)
+    enrolment = EnrolmentFactory(course_version=version)
+    client.login(username=enrolment.membership.user.email, password=PASSWORD)
+    with django_assert_num_queries(8):
+        response = client.get(f"/courses/{version.course.slug}/lessons/{first.slug}/")
+    assert response.context["position"] == 1
