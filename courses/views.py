@@ -13,6 +13,12 @@ from courses.rendering import render_markdown
 from cpd.selectors import memberships_of
 
 
+def _posted(request):
+    """The POST data to bind a form to, even when empty (an empty submission still gets
+    its errors shown), or None for a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 @login_required
 def my_training(request):
     training = selectors.my_training(user=request.user, on=timezone.localdate())
@@ -115,10 +121,10 @@ def lesson(request, slug: str, lesson: str):
     scenario_form = ack_form = chosen = None
     progress = current.lessonprogress_set.filter(enrolment=enrolment).first()
     if current.kind == Lesson.Kind.SCENARIO:
-        scenario_form = ScenarioForm(request.POST or None, lesson=current)
+        scenario_form = ScenarioForm(_posted(request), lesson=current)
         chosen = progress.scenario_choice if progress else None
     elif current.kind == Lesson.Kind.ACKNOWLEDGEMENT:
-        ack_form = AcknowledgementForm(request.POST or None, lesson=current)
+        ack_form = AcknowledgementForm(_posted(request), lesson=current)
 
     if request.method == "POST":
         try:
@@ -195,7 +201,7 @@ def attempt(request, slug: str, number: int):
     questions = {
         q.pk: q for q in Question.objects.filter(pk__in=served_ids).prefetch_related("choices")
     }
-    form = AttemptForm(request.POST or None, attempt=attempt, questions=questions)
+    form = AttemptForm(_posted(request), attempt=attempt, questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
             services.attempt_submit(attempt=attempt, answers=form.answers())

@@ -1,0 +1,178 @@
+"""My training and the lesson player: what is due, most urgent first; progress kept on the
+server; scenarios and acknowledgements recorded."""
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from courses.models import Acknowledgement, Enrolment, Lesson, LessonProgress, ScenarioChoice
+from courses.selectors import my_training
+from courses.services import LearningError, acknowledgement_record, lesson_complete
+from cpd.models import Membership
+from tests.factories import (
+    PASSWORD,
+    CertificateFactory,
+    CourseVersionFactory,
+    EnrolmentFactory,
+    LessonFactory,
+    MembershipFactory,
+    ModuleFactory,
+    RequirementFactory,
+    SchoolFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 27)
+
+
+def test_my_training_lists_required_courses_most_urgent_first():
+    membership = MembershipFactory(started_on=date(2026, 1, 5))
+    overdue, induction, expiring = (
+        RequirementFactory(name=name, course=CourseVersionFactory().course, induction_days=days)
+        for name, days in [("Overdue one", 30), ("Induction one", 365), ("Expiring one", None)]
+    )
+    CertificateFactory(
+        enrolment__membership=membership,
+        enrolment__course_version=expiring.course.versions.get(),
+        course=expiring.course,
+        completed_on=date(2025, 12, 10),
+        expires_on=date(2026, 12, 10),
+    )
+    training = my_training(user=membership.user, on=TODAY)
+    assert [(i.course, i.row.status) for i in training.required] == [
+        (overdue.course, "overdue"),
+        (expiring.course, "due_soon"),
+        (induction.course, "induction_due"),
+    ]
+
+
+def test_my_training_for_a_person_in_two_schools_shows_each_schools_requirements():
+    user = UserFactory()
+    first = MembershipFactory(user=user, started_on=date(2026, 11, 1))
+    second = MembershipFactory(
+        user=user, school=SchoolFactory(), role=Membership.Role.DSL, started_on=date(2026, 11, 20)
+    )
+    everyone = RequirementFactory(
+        name="Everyone", course=CourseVersionFactory().course, induction_days=60
+    )
+    dsl_only = RequirementFactory(
+        name="DSLs", course=CourseVersionFactory().course, roles=["dsl"], induction_days=60
+    )
+    training = my_training(user=user, on=TODAY)
+    rows = sorted((i.row.membership.pk, i.course.pk) for i in training.required)
+    assert rows == sorted(
+        [
+            (first.pk, everyone.course.pk),
+            (second.pk, everyone.course.pk),
+            (second.pk, dsl_only.course.pk),
+        ]
+    )
+    assert training.memberships == sorted([first, second], key=lambda m: m.school.name)
+
+
+def test_my_training_leaves_out_schools_the_person_has_left():
+    membership = MembershipFactory(started_on=date(2020, 1, 1), left_on=date(2026, 8, 31))
+    RequirementFactory()
+    training = my_training(user=membership.user, on=TODAY)
+    assert (training.memberships, training.required, training.optional) == ([], [], [])
+
+
+def test_course_page_offers_to_continue_where_the_learner_left_off(client):
+    version = CourseVersionFactory()
+    module = ModuleFactory(version=version)
+    lessons = [LessonFactory(module=module, position=n) for n in range(1, 4)]
+    enrolment = EnrolmentFactory(course_version=version)
+    lesson_complete(enrolment=enrolment, lesson=lessons[0])
+    client.login(username=enrolment.membership.user.email, password=PASSWORD)
+    page = client.get(f"/courses/{version.course.slug}/").content.decode()
+    assert (
+        f'href="/courses/{version.course.slug}/lessons/{lessons[1].slug}/">'
+        "Continue where you left off</a>"
+    ) in page
+    assert "4 minutes of reading left" in page
+
+
+def test_lesson_page_links_previous_and_next(client):
+    version = CourseVersionFactory()
+    module = ModuleFactory(version=version)
+    first, middle, last = (LessonFactory(module=module, position=n) for n in range(1, 4))
+    enrolment = EnrolmentFactory(course_version=version)
+    client.login(username=enrolment.membership.user.email, password=PASSWORD)
+    response = client.get(f"/courses/{version.course.slug}/lessons/{middle.slug}/")
+    assert (response.context["previous"], response.context["following"]) == (first, last)
+    assert "Lesson 2 of 3" in response.content.decode()
+    response = client.post(f"/courses/{version.course.slug}/lessons/{middle.slug}/")
+    assert response["Location"] == f"/courses/{version.course.slug}/lessons/{last.slug}/"
+    assert list(LessonProgress.objects.values_list("lesson", flat=True)) == [middle.pk]
+
+
+def test_lesson_of_another_course_is_not_found(client):
+    enrolment = EnrolmentFactory()
+    stranger = LessonFactory()
+    client.login(username=enrolment.membership.user.email, password=PASSWORD)
+    course = enrolment.course_version.course.slug
+    assert client.get(f"/courses/{course}/lessons/{stranger.slug}/").status_code == 404
+
+
+def test_acknowledgement_records_document_version_and_time():
+    version = CourseVersionFactory()
+    lesson = LessonFactory(
+        module=ModuleFactory(version=version),
+        kind=Lesson.Kind.ACKNOWLEDGEMENT,
+        document="Keeping children safe in education, Part one",
+        document_version="2025",
+        statement="I have read and understood Keeping children safe in education (2025), Part one.",
+    )
+    enrolment = EnrolmentFactory(course_version=version)
+    moment = timezone.make_aware(timezone.datetime(2026, 9, 2, 9, 30))
+    with time_machine.travel(moment, tick=False):
+        acknowledgement_record(enrolment=enrolment, lesson=lesson)
+    record = Acknowledgement.objects.get()
+    assert (record.membership, record.document, record.document_version, record.at) == (
+        enrolment.membership,
+        "Keeping children safe in education, Part one",
+        "2025",
+        moment,
+    )
+    assert LessonProgress.objects.get().completed_at == moment
+
+
+def test_acknowledgement_form_without_the_tick_shows_the_error(client):
+    version = CourseVersionFactory()
+    lesson = LessonFactory(
+        module=ModuleFactory(version=version),
+        kind=Lesson.Kind.ACKNOWLEDGEMENT,
+        document="Code of conduct",
+        document_version="3",
+        statement="I have read the code of conduct.",
+    )
+    enrolment = EnrolmentFactory(course_version=version)
+    client.login(username=enrolment.membership.user.email, password=PASSWORD)
+    response = client.post(f"/courses/{version.course.slug}/lessons/{lesson.slug}/", {})
+    assert response.status_code == 200
+    assert "Tick the box to confirm you have read the document." in response.content.decode()
+    assert Acknowledgement.objects.count() == 0
+
+
+def test_reading_lesson_cannot_stand_in_for_a_scenario():
+    version = CourseVersionFactory()
+    lesson = LessonFactory(module=ModuleFactory(version=version), kind=Lesson.Kind.SCENARIO)
+    ScenarioChoice.objects.create(lesson=lesson, position=1, text="A", feedback="F", is_best=True)
+    enrolment = EnrolmentFactory(course_version=version)
+    with pytest.raises(LearningError, match="^Choose a response to finish this scenario.$"):
+        lesson_complete(enrolment=enrolment, lesson=lesson)
+
+
+def test_completed_course_cannot_gain_progress():
+    version = CourseVersionFactory()
+    lesson = LessonFactory(module=ModuleFactory(version=version))
+    enrolment = EnrolmentFactory(
+        course_version=version,
+        status=Enrolment.Status.COMPLETED,
+        completed_at=timezone.now() - timedelta(days=1),
+    )
+    with pytest.raises(LearningError, match="^This course is already finished.$"):
+        lesson_complete(enrolment=enrolment, lesson=lesson)
