@@ -37,6 +37,17 @@ class Status:
     # Most urgent first: the order of My training and of the dashboard's counts.
     URGENCY = [OVERDUE, EXPIRED, NOT_STARTED, DUE_SOON, INDUCTION_DUE, IN_PROGRESS, COMPLIANT]
     UP_TO_DATE = frozenset({COMPLIANT, DUE_SOON})
+    # Chart fills, each at least 3:1 against white (WCAG 1.4.11); the numbers are always
+    # given as text too, so colour is never the only signal.
+    CHART_COLOURS = {
+        COMPLIANT: "#00703c",
+        DUE_SOON: "#8a6100",
+        INDUCTION_DUE: "#5b3fa0",
+        IN_PROGRESS: "#1d70b8",
+        NOT_STARTED: "#6f777b",
+        EXPIRED: "#b3261e",
+        OVERDUE: "#7a1b12",
+    }
 
 
 @dataclass(frozen=True)
@@ -262,3 +273,276 @@ def compliance_matrix(*, school: School, on: date) -> ComplianceMatrix:
         by_membership=dict(by_membership),
         memberships=memberships,
     )
+
+
+# The school dashboard: filters, sorting and the per-requirement summary.
+
+
+@dataclass(frozen=True)
+class MatrixFilters:
+    status: str = ""
+    role: str = ""
+    category: str = ""
+    course: str = ""  # a course slug: only that requirement's column is considered
+    q: str = ""
+    sort: str = "name"  # name | -name | urgency | due
+
+    SORTS = ("name", "-name", "urgency", "due")
+
+
+@dataclass
+class MatrixLine:
+    membership: Membership
+    cells: list  # ComplianceRow | None, one per requirement column
+
+    @property
+    def name(self) -> str:
+        user = self.membership.user
+        return user.get_full_name() or user.email
+
+
+def matrix_lines(*, matrix: ComplianceMatrix, filters: MatrixFilters) -> list[MatrixLine]:
+    """The matrix's people, filtered and sorted as asked, each with one cell per column."""
+    columns = [
+        r for r in matrix.requirements if not filters.course or r.course.slug == filters.course
+    ]
+    needle = filters.q.strip().lower()
+    lines = []
+    for membership in matrix.memberships:
+        if filters.role and membership.role != filters.role:
+            continue
+        if filters.category and membership.staff_category != filters.category:
+            continue
+        user = membership.user
+        if needle and needle not in f"{user.first_name} {user.last_name} {user.email}".lower():
+            continue
+        own = matrix.by_membership.get(membership.pk, {})
+        cells = [own.get(r.pk) for r in columns]
+        if filters.status and not any(c and c.status == filters.status for c in cells):
+            continue
+        if filters.course and not any(cells):
+            continue
+        lines.append(MatrixLine(membership, cells))
+
+    def urgency(line):
+        ranks = [Status.URGENCY.index(c.status) for c in line.cells if c]
+        return min(ranks, default=len(Status.URGENCY))
+
+    def next_due(line):
+        dates = [c.due_on for c in line.cells if c and c.due_on]
+        return min(dates, default=date.max)
+
+    def by_name(line):
+        user = line.membership.user
+        return (user.last_name.lower(), user.first_name.lower(), line.membership.pk)
+
+    if filters.sort == "-name":
+        lines.sort(key=by_name, reverse=True)
+    elif filters.sort == "urgency":
+        lines.sort(key=lambda line: (urgency(line), by_name(line)))
+    elif filters.sort == "due":
+        lines.sort(key=lambda line: (next_due(line), by_name(line)))
+    else:
+        lines.sort(key=by_name)
+    return lines
+
+
+@dataclass
+class RequirementSummary:
+    requirement: Requirement
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def up_to_date(self) -> int:
+        return sum(n for status, n in self.counts.items() if status in Status.UP_TO_DATE)
+
+    @property
+    def percent_up_to_date(self) -> int | None:
+        return round(100 * self.up_to_date / self.total) if self.total else None
+
+    @property
+    def segments(self) -> list[dict]:
+        """Bar segments for the server-rendered SVG chart, in urgency order, 0–100 wide."""
+        segments, x = [], 0.0
+        for status in reversed(Status.URGENCY):
+            count = self.counts[status]
+            if not count:
+                continue
+            width = 100 * count / self.total
+            segments.append(
+                {
+                    "status": status,
+                    "label": Status.LABELS[status],
+                    "count": count,
+                    "x": round(x, 3),
+                    "width": round(width, 3),
+                    "colour": Status.CHART_COLOURS[status],
+                }
+            )
+            x += width
+        return segments
+
+
+def requirement_summaries(*, matrix: ComplianceMatrix) -> list[RequirementSummary]:
+    summaries = {
+        r.pk: RequirementSummary(r, dict.fromkeys(Status.URGENCY, 0)) for r in matrix.requirements
+    }
+    for row in matrix.rows:
+        summaries[row.requirement.pk].counts[row.status] += 1
+    return list(summaries.values())
+
+
+@dataclass
+class SchoolSummary:
+    school: School
+    staff: int
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def percent_up_to_date(self) -> int | None:
+        done = sum(n for status, n in self.counts.items() if status in Status.UP_TO_DATE)
+        return round(100 * done / self.total) if self.total else None
+
+
+def trust_summary(*, trust, on: date) -> list[SchoolSummary]:
+    """Every school in the trust side by side, from one pass of the compliance rules over
+    all their staff: a fixed number of queries however many schools and people."""
+    schools = list(trust.schools.order_by("name"))
+    memberships = list(
+        Membership.objects.filter(school__in=schools).active_on(on).select_related("school")
+    )
+    summaries = {s.pk: SchoolSummary(s, 0, dict.fromkeys(Status.URGENCY, 0)) for s in schools}
+    for membership in memberships:
+        summaries[membership.school_id].staff += 1
+    for row in compliance_rows(memberships=memberships, on=on):
+        summaries[row.membership.school_id].counts[row.status] += 1
+    return list(summaries.values())
+
+
+def trust_for_admin(*, user, slug: str):
+    from cpd.models import Trust
+    from cpd.permissions import can_view_trust
+
+    trust = Trust.objects.filter(slug=slug).first()
+    if trust is None or not can_view_trust(user, trust):
+        raise Http404("No such trust.")
+    return trust
+
+
+def member_for_compliance(*, school: School, pk: int) -> Membership:
+    """One person in a school the caller may already see; anyone else is a 404."""
+    membership = (
+        Membership.objects.for_school(school).select_related("user", "school").filter(pk=pk).first()
+    )
+    if membership is None:
+        raise Http404("No such person in this school.")
+    return membership
+
+
+def school_year_start(on: date) -> date:
+    """1 September of the school year that contains the date (England's school year)."""
+    return date(on.year if on.month >= 9 else on.year - 1, 9, 1)
+
+
+@dataclass
+class CPDRecord:
+    membership: Membership
+    rows: list[ComplianceRow]
+    certificates: list
+    external_records: list
+    acknowledgements: list
+    minutes_this_year: int
+    year_start: date
+
+
+def cpd_record(*, membership: Membership, on: date) -> CPDRecord:
+    """A person's whole CPD record: training status, every certificate they hold (from any
+    school), external records and acknowledgements here, and CPD minutes this school year."""
+    Certificate = apps.get_model("certificates", "Certificate")
+    Acknowledgement = apps.get_model("courses", "Acknowledgement")
+    ExternalRecord = apps.get_model("cpd", "ExternalRecord")
+    certificates = list(
+        Certificate.objects.filter(membership__user_id=membership.user_id).order_by(
+            "-completed_on", "-pk"
+        )
+    )
+    external = list(membership.external_records.select_related("satisfies_course"))
+    acknowledgements = list(Acknowledgement.objects.filter(membership=membership))
+    year_start = school_year_start(on)
+    minutes = sum(
+        c.cpd_minutes
+        for c in certificates
+        if c.status != Certificate.Status.REVOKED and year_start <= c.completed_on <= on
+    ) + sum(
+        r.minutes
+        for r in external
+        if r.status == ExternalRecord.Status.VERIFIED and year_start <= r.completed_on <= on
+    )
+    return CPDRecord(
+        membership=membership,
+        rows=compliance_rows(memberships=[membership], on=on),
+        certificates=certificates,
+        external_records=external,
+        acknowledgements=acknowledgements,
+        minutes_this_year=minutes,
+        year_start=year_start,
+    )
+
+
+@dataclass
+class QuestionGap:
+    question_id: int
+    prompt: str
+    explanation: str
+    answered: int
+    wrong: int
+
+    @property
+    def percent_wrong(self) -> int:
+        return round(100 * self.wrong / self.answered)
+
+
+def knowledge_gaps(*, school: School, per_course: int = 5, minimum_answers: int = 3):
+    """For each course, the questions this school's staff most often get wrong: one
+    aggregate query over their submitted answers."""
+    from django.db.models import Count
+
+    Answer = apps.get_model("courses", "Answer")
+    rows = (
+        Answer.objects.filter(
+            attempt__enrolment__membership__school=school, attempt__submitted_at__isnull=False
+        )
+        .values(
+            "question_id",
+            "question__prompt",
+            "question__explanation",
+            "question__version__course__title",
+        )
+        .annotate(answered=Count("pk"), wrong=Count("pk", filter=Q(correct=False)))
+        .filter(answered__gte=minimum_answers, wrong__gt=0)
+        .order_by("question__version__course__title", "-wrong", "question_id")
+    )
+    gaps: dict[str, list[QuestionGap]] = {}
+    for row in rows:
+        gap = QuestionGap(
+            row["question_id"],
+            row["question__prompt"],
+            row["question__explanation"],
+            row["answered"],
+            row["wrong"],
+        )
+        gaps.setdefault(row["question__version__course__title"], []).append(gap)
+    return {
+        course: sorted(items, key=lambda g: (-g.wrong / g.answered, -g.wrong, g.question_id))[
+            :per_course
+        ]
+        for course, items in gaps.items()
+    }

@@ -4,7 +4,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from cpd import views
+from cpd import health, views
 from cpd.forms import EmailAuthenticationForm
 
 accounts = [
@@ -50,6 +50,14 @@ accounts = [
 cpd_patterns = [
     path("", views.home, name="home"),
     path("schools/<slug:slug>/compliance/", views.compliance, name="compliance"),
+    path(
+        "schools/<slug:slug>/compliance.<str:fmt>",
+        views.compliance_download,
+        name="compliance_download",
+    ),
+    path("schools/<slug:slug>/people/<int:pk>/", views.person, name="person"),
+    path("schools/<slug:slug>/knowledge-gaps/", views.knowledge_gaps, name="knowledge_gaps"),
+    path("trusts/<slug:slug>/", views.trust, name="trust"),
 ]
 
 urlpatterns = [
@@ -58,4 +66,5 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("certificates.urls")),
     path("api/v1/", include("cpd.api.urls")),
+    path("health/", health.health, name="health"),
 ]

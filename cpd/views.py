@@ -1,11 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 
-from cpd import selectors
+from cpd import selectors, spreadsheets
 from cpd.conf import cpd_settings
+from cpd.dashboard_forms import MatrixFilterForm
+
+STAFF_PER_PAGE = 50
 
 
 def home(request):
@@ -14,30 +19,97 @@ def home(request):
     return render(request, "cpd/home.html")
 
 
-@login_required
-def compliance(request, slug: str):
+def _matrix_and_filters(request, slug):
     school = selectors.school_for_compliance(user=request.user, slug=slug)
     matrix = selectors.compliance_matrix(school=school, on=timezone.localdate())
-    page = Paginator(matrix.memberships, 50).get_page(request.GET.get("page"))
-    rows = [
-        (
-            membership,
-            [matrix.by_membership.get(membership.pk, {}).get(r.pk) for r in matrix.requirements],
-        )
-        for membership in page
+    form = MatrixFilterForm(request.GET or None, requirements=matrix.requirements)
+    filters = form.filters() if request.GET else selectors.MatrixFilters()
+    columns = [
+        r for r in matrix.requirements if not filters.course or r.course.slug == filters.course
     ]
+    lines = selectors.matrix_lines(matrix=matrix, filters=filters)
+    return school, matrix, form, columns, lines
+
+
+@login_required
+def compliance(request, slug: str):
+    school, matrix, form, columns, lines = _matrix_and_filters(request, slug)
+    page = Paginator(lines, STAFF_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "cpd/compliance.html",
         {
             "school": school,
             "matrix": matrix,
+            "form": form,
+            "columns": columns,
             "page": page,
-            "rows": rows,
+            "query": query.urlencode(),
+            "filtered": any(v for k, v in request.GET.items() if k not in {"page", "sort"}),
+            "summaries": selectors.requirement_summaries(matrix=matrix),
             "counts": [
                 (status, selectors.Status.LABELS[status], count)
                 for status, count in matrix.counts.items()
             ],
+        },
+    )
+
+
+@login_required
+def compliance_download(request, slug: str, fmt: str):
+    school, matrix, form, columns, lines = _matrix_and_filters(request, slug)
+    header, rows = spreadsheets.matrix_table(lines=lines, requirements=columns)
+    name = f"{slugify(school.name)}-compliance-{matrix.on.isoformat()}"
+    if fmt == "csv":
+        body, content_type = spreadsheets.as_csv(header, rows), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body = spreadsheets.as_xlsx(header, rows, title="Compliance")
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise Http404("Unknown format.")
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def person(request, slug: str, pk: int):
+    school = selectors.school_for_compliance(user=request.user, slug=slug)
+    membership = selectors.member_for_compliance(school=school, pk=pk)
+    record = selectors.cpd_record(membership=membership, on=timezone.localdate())
+    return render(request, "cpd/person.html", {"school": school, "record": record})
+
+
+@login_required
+def knowledge_gaps(request, slug: str):
+    school = selectors.school_for_compliance(user=request.user, slug=slug)
+    return render(
+        request,
+        "cpd/knowledge_gaps.html",
+        {"school": school, "gaps": selectors.knowledge_gaps(school=school)},
+    )
+
+
+@login_required
+def trust(request, slug: str):
+    trust = selectors.trust_for_admin(user=request.user, slug=slug)
+    summaries = selectors.trust_summary(trust=trust, on=timezone.localdate())
+    totals = {
+        status: sum(s.counts[status] for s in summaries) for status in selectors.Status.URGENCY
+    }
+    all_rows = sum(s.total for s in summaries)
+    up_to_date = sum(totals[s] for s in selectors.Status.UP_TO_DATE)
+    return render(
+        request,
+        "cpd/trust.html",
+        {
+            "trust": trust,
+            "summaries": summaries,
+            "statuses": [(s, selectors.Status.LABELS[s]) for s in selectors.Status.URGENCY],
+            "percent": round(100 * up_to_date / all_rows) if all_rows else None,
+            "on": timezone.localdate(),
         },
     )
 
