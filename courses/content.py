@@ -125,22 +125,38 @@ class _Reader:
     def __init__(self, folder: Path):
         self.folder = folder
         self.problems: list[Problem] = []
+        # (file, where) of required keys already reported missing: any further complaint
+        # about the same key ("expected text, found nothing") would only repeat it.
+        self.missing: set[tuple[str, str]] = set()
 
     def problem(self, file: str, where: str, message: str) -> None:
+        if (file, where) in self.missing:
+            return
         self.problems.append(Problem(f"{self.folder.name}/{file}", where, message))
 
-    def load_yaml(self, file: str, text: str | None = None):
+    def read_text(self, file: str) -> str | None:
+        try:
+            return (self.folder / file).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            self.problem(file, "", "is not UTF-8 text; save it as UTF-8")
+            return None
+
+    def load_yaml(self, file: str, text: str | None = None, *, lines_before: int = 0):
+        """Parse YAML, reporting a syntax error with its line in the file: ``lines_before``
+        is how many lines of the file come before ``text`` (front matter starts on line 2)."""
         path = self.folder / file
         if text is None:
             if not path.is_file():
                 self.problem(file, "", "file is missing")
                 return None
-            text = path.read_text(encoding="utf-8")
+            text = self.read_text(file)
+            if text is None:
+                return None
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}" if mark else ""
+            where = f"line {lines_before + mark.line + 1}" if mark else ""
             reason = getattr(exc, "problem", None) or str(exc)
             self.problem(file, where, f"invalid YAML: {reason}")
             return None
@@ -151,6 +167,7 @@ class _Reader:
             return None
         for key in sorted(required - value.keys()):
             self.problem(file, _join(where, key), "required key is missing")
+            self.missing.add((file, _join(where, key)))
         for key in sorted(value.keys() - allowed, key=str):
             self.problem(file, _join(where, str(key)), "unknown key")
         return value
@@ -328,17 +345,22 @@ def _read_modules(reader: _Reader, raw) -> list[ModuleSpec]:
 
 def _read_lesson(reader: _Reader, name: str) -> LessonSpec | None:
     f = f"lessons/{name}"
-    text = (reader.folder / "lessons" / name).read_text(encoding="utf-8")
+    text = reader.read_text(f)
+    if text is None:
+        return None
     match = FRONT_MATTER.match(text)
     if not match:
         reader.problem(f, "line 1", "expected front matter between two '---' lines")
         return None
-    meta = reader.load_yaml(f, match["meta"])
+    meta = reader.load_yaml(f, match["meta"], lines_before=text[: match.start("meta")].count("\n"))
     if meta is None and not any(p.file.endswith(f) for p in reader.problems):
         reader.problem(f, "front matter", "is empty")
     if meta is None:
         return None
-    kind = meta.get("kind") if isinstance(meta, dict) else None
+    if not isinstance(meta, dict):
+        reader.problem(f, "front matter", f"expected a mapping, found {_kind(meta)}")
+        return None
+    kind = meta.get("kind")
     allowed = set(LESSON_KEYS)
     required = {"title", "kind", "sources"}
     if kind == "scenario":
@@ -347,9 +369,7 @@ def _read_lesson(reader: _Reader, name: str) -> LessonSpec | None:
     elif kind == "acknowledgement":
         allowed |= ACKNOWLEDGEMENT_KEYS
         required |= ACKNOWLEDGEMENT_KEYS
-    meta = reader.mapping(f, "front matter", meta, allowed, required)
-    if meta is None:
-        return None
+    reader.mapping(f, "", meta, allowed, required)
     if kind not in LESSON_KINDS:
         reader.problem(f, "kind", f"must be one of {', '.join(LESSON_KINDS)}, found {kind!r}")
     body = match["body"]
@@ -482,17 +502,20 @@ def _read_questions(reader: _Reader, module_slugs: set[str]) -> list[QuestionSpe
     questions, seen = [], set()
     for i, item in enumerate(items):
         where = f"questions[{i}]"
+        raw_id = item.get("id") if isinstance(item, dict) else None
+        if isinstance(raw_id, str) and raw_id.strip():
+            where = f"questions[{i}] ({raw_id.strip()})"
         item = reader.mapping(f, where, item, QUESTION_KEYS, QUESTION_KEYS)
         if item is None:
             continue
         key = reader.slug(f, f"{where}.id", item.get("id"))
-        if key:
-            where = f"questions[{i}] ({key})"
-        if key in seen:
+        if key and key in seen:
             reader.problem(f, f"{where}.id", f"duplicate question id {key!r}")
         seen.add(key)
         module = item.get("module")
-        if module not in module_slugs:
+        if not isinstance(module, str):
+            reader.problem(f, f"{where}.module", f"expected a module slug, found {_kind(module)}")
+        elif module not in module_slugs:
             reader.problem(f, f"{where}.module", f"no module with slug {module!r} in course.yaml")
         kind = item.get("kind")
         if kind not in QUESTION_KINDS:
@@ -501,6 +524,10 @@ def _read_questions(reader: _Reader, module_slugs: set[str]) -> list[QuestionSpe
             )
         choices = _read_question_choices(reader, f, where, kind, item.get("choices"))
         prompt = reader.text(f, f"{where}.prompt", item.get("prompt"))
+        if kind == "multiple" and prompt and "select all that apply" not in prompt.lower():
+            reader.problem(
+                f, f"{where}.prompt", "a multiple-answer question must say 'Select all that apply'"
+            )
         questions.append(
             QuestionSpec(
                 key=key,

@@ -20,11 +20,22 @@ ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "title"},
     "abbr": {"title"},
     "th": {"scope"},
+    "div": {"class"},
+    "p": {"class"},
 }
 ALLOWED_CLASSES = {
     "div": {"admonition", "key-point", "what-to-do"},
     "p": {"admonition-title"},
 }
+
+
+def _keep_allowed_classes(tag: str, attribute: str, value: str) -> str | None:
+    """Keep only the allowed classes, and drop the attribute when none is left. (nh3's own
+    ``allowed_classes`` leaves an empty ``class=""`` behind.)"""
+    if attribute != "class":
+        return value
+    kept = [name for name in value.split() if name in ALLOWED_CLASSES.get(tag, ())]
+    return " ".join(kept) or None
 
 
 @lru_cache(maxsize=512)
@@ -36,7 +47,7 @@ def _render(text: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=_keep_allowed_classes,
         url_schemes={"https", "http", "mailto", "tel"},
         link_rel="noopener noreferrer",
     )
