@@ -112,7 +112,7 @@ def test_staff_member_completes_a_course_and_downloads_the_certificate(
     client.login(username=dsl.user.email, password=PASSWORD)
     compliance = client.get(f"/schools/{school.slug}/compliance/")
     assert compliance.status_code == 200
-    rows = {row[0].user.email: row[1] for row in compliance.context["rows"]}
+    rows = {line.membership.user.email: line.cells for line in compliance.context["page"]}
     statuses = {
         email: [cell.status if cell else None for cell in cells] for email, cells in rows.items()
     }
