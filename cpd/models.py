@@ -299,3 +299,45 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only.")
+
+
+class ReminderLog(models.Model):
+    """A reminder that has been sent, so the same one is never sent twice.
+
+    ``kind`` is upcoming / overdue (to the person, per requirement and due date), digest
+    (to a DSL, once per week, dated the Monday) or nudge (from a DSL, once per day)."""
+
+    class Kind(models.TextChoices):
+        UPCOMING = "upcoming", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+        DIGEST = "digest", _("Weekly digest")
+        NUDGE = "nudge", _("Nudge from the DSL")
+
+    membership = models.ForeignKey(
+        Membership, verbose_name=_("membership"), on_delete=models.CASCADE, related_name="+"
+    )
+    requirement = models.ForeignKey(
+        Requirement, verbose_name=_("requirement"), null=True, on_delete=models.CASCADE
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    due_on = models.DateField(_("for the date"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "requirement", "kind", "due_on"],
+                condition=Q(requirement__isnull=False),
+                name="cpd_reminder_once_per_requirement_and_date",
+            ),
+            models.UniqueConstraint(
+                fields=["membership", "kind", "due_on"],
+                condition=Q(requirement__isnull=True),
+                name="cpd_reminder_once_per_person_and_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.membership} ({self.due_on})"

@@ -300,6 +300,10 @@ class MatrixLine:
         user = self.membership.user
         return user.get_full_name() or user.email
 
+    @property
+    def needs_chasing(self) -> bool:
+        return any(cell and cell.status not in Status.UP_TO_DATE for cell in self.cells)
+
 
 def matrix_lines(*, matrix: ComplianceMatrix, filters: MatrixFilters) -> list[MatrixLine]:
     """The matrix's people, filtered and sorted as asked, each with one cell per column."""

@@ -4,7 +4,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from cpd import health, views
+from cpd import health, staff_views, views
 from cpd.forms import EmailAuthenticationForm
 
 accounts = [
@@ -56,8 +56,18 @@ cpd_patterns = [
         name="compliance_download",
     ),
     path("schools/<slug:slug>/people/<int:pk>/", views.person, name="person"),
+    path("schools/<slug:slug>/people/<int:pk>/nudge/", views.nudge, name="nudge"),
     path("schools/<slug:slug>/knowledge-gaps/", views.knowledge_gaps, name="knowledge_gaps"),
     path("trusts/<slug:slug>/", views.trust, name="trust"),
+    path("schools/<slug:slug>/staff/", staff_views.staff_list, name="staff"),
+    path("schools/<slug:slug>/staff/import/", staff_views.staff_import, name="staff_import"),
+    path(
+        "schools/<slug:slug>/staff/import/<uuid:token>/",
+        staff_views.staff_import_preview,
+        name="staff_import_preview",
+    ),
+    path("schools/<slug:slug>/staff/<int:pk>/leave/", staff_views.staff_leave, name="staff_leave"),
+    path("api-token/", staff_views.api_token, name="api_token"),
 ]
 
 urlpatterns = [

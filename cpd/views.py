@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -5,8 +6,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from cpd import selectors, spreadsheets
+from cpd import reminders, selectors, spreadsheets
 from cpd.conf import cpd_settings
 from cpd.dashboard_forms import MatrixFilterForm
 
@@ -80,6 +83,34 @@ def person(request, slug: str, pk: int):
     membership = selectors.member_for_compliance(school=school, pk=pk)
     record = selectors.cpd_record(membership=membership, on=timezone.localdate())
     return render(request, "cpd/person.html", {"school": school, "record": record})
+
+
+@login_required
+@require_POST
+def nudge(request, slug: str, pk: int):
+    school = selectors.school_for_compliance(user=request.user, slug=slug)
+    membership = selectors.member_for_compliance(school=school, pk=pk)
+    try:
+        reminders.nudge_send(
+            school=school, membership=membership, sender=request.user, on=timezone.localdate()
+        )
+    except reminders.NudgeRefused as exc:
+        messages.warning(request, str(exc))
+    else:
+        name = membership.user.get_full_name() or membership.user.email
+        messages.success(request, _("Reminder sent to %(name)s.") % {"name": name})
+    if _safe_next(request):
+        return redirect(request.POST["next"])
+    return redirect("cpd:person", slug=school.slug, pk=membership.pk)
+
+
+def _safe_next(request) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    return bool(target) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
 
 
 @login_required
