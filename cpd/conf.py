@@ -24,6 +24,9 @@ DEFAULTS = {
     "DUE_SOON_DAYS": 30,
     # Email address that learner emails come from. Empty: DEFAULT_FROM_EMAIL.
     "FROM_EMAIL": "",
+    # Largest evidence file (PDF, PNG or JPEG) a person may upload for training done
+    # elsewhere, in bytes.
+    "EVIDENCE_MAX_BYTES": 5 * 1024 * 1024,
 }
 
 

@@ -1,7 +1,10 @@
+import uuid
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cpd.querysets import MembershipQuerySet, RequirementQuerySet
@@ -215,6 +218,13 @@ class Requirement(models.Model):
         )
 
 
+def evidence_path(record: "ExternalRecord", filename: str) -> str:
+    """A random name under the school's folder: the uploaded name is never used, so it can
+    neither be guessed nor carry anything into a path."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"evidence/{record.membership.school_id}/{uuid.uuid4().hex}.{extension}"
+
+
 class ExternalRecord(models.Model):
     """Training done elsewhere, which a DSL can verify as satisfying a course."""
 
@@ -233,7 +243,7 @@ class ExternalRecord(models.Model):
     provider = models.CharField(_("provider"), max_length=200)
     completed_on = models.DateField(_("completed on"))
     minutes = models.PositiveIntegerField(_("minutes"), default=0)
-    evidence = models.FileField(_("evidence"), upload_to="evidence/", blank=True)
+    evidence = models.FileField(_("evidence"), upload_to=evidence_path, blank=True)
     satisfies_course = models.ForeignKey(
         "courses.Course",
         verbose_name=_("counts as"),
@@ -253,6 +263,8 @@ class ExternalRecord(models.Model):
         related_name="+",
     )
     verified_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("reason"), max_length=300, blank=True)
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
 
     class Meta:
         ordering = ["-completed_on"]

@@ -4,7 +4,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from cpd import health, staff_views, views
+from cpd import record_views, views
 from cpd.forms import EmailAuthenticationForm
 
 accounts = [
@@ -59,15 +59,12 @@ cpd_patterns = [
     path("schools/<slug:slug>/people/<int:pk>/nudge/", views.nudge, name="nudge"),
     path("schools/<slug:slug>/knowledge-gaps/", views.knowledge_gaps, name="knowledge_gaps"),
     path("trusts/<slug:slug>/", views.trust, name="trust"),
-    path("schools/<slug:slug>/staff/", staff_views.staff_list, name="staff"),
-    path("schools/<slug:slug>/staff/import/", staff_views.staff_import, name="staff_import"),
+    path("training/records/", record_views.my_records, name="my_records"),
+    path("training/records/<int:pk>/evidence/", record_views.evidence, name="evidence"),
+    path("schools/<slug:slug>/records/", record_views.school_records, name="school_records"),
     path(
-        "schools/<slug:slug>/staff/import/<uuid:token>/",
-        staff_views.staff_import_preview,
-        name="staff_import_preview",
+        "schools/<slug:slug>/records/<int:pk>/decide/", record_views.decide, name="decide_record"
     ),
-    path("schools/<slug:slug>/staff/<int:pk>/leave/", staff_views.staff_leave, name="staff_leave"),
-    path("api-token/", staff_views.api_token, name="api_token"),
 ]
 
 urlpatterns = [
@@ -76,5 +73,4 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("certificates.urls")),
     path("api/v1/", include("cpd.api.urls")),
-    path("health/", health.health, name="health"),
 ]
