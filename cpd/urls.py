@@ -62,9 +62,7 @@ cpd_patterns = [
     path("training/records/", record_views.my_records, name="my_records"),
     path("training/records/<int:pk>/evidence/", record_views.evidence, name="evidence"),
     path("schools/<slug:slug>/records/", record_views.school_records, name="school_records"),
-    path(
-        "schools/<slug:slug>/records/<int:pk>/decide/", record_views.decide, name="decide_record"
-    ),
+    path("schools/<slug:slug>/records/<int:pk>/decide/", record_views.decide, name="decide_record"),
 ]
 
 urlpatterns = [
