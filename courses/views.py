@@ -10,6 +10,7 @@ from courses import selectors, services
 from courses.forms import AcknowledgementForm, AttemptForm, EnrolForm, ScenarioForm
 from courses.models import Enrolment, Lesson, Question
 from courses.rendering import render_markdown
+from cpd.bulletins import bulletins_to_read
 from cpd.selectors import memberships_of
 
 
@@ -22,7 +23,8 @@ def _posted(request):
 @login_required
 def my_training(request):
     training = selectors.my_training(user=request.user, on=timezone.localdate())
-    return render(request, "courses/my_training.html", {"training": training})
+    unread = list(bulletins_to_read(memberships=training.memberships))
+    return render(request, "courses/my_training.html", {"training": training, "bulletins": unread})
 
 
 def _learner_state(request, slug):

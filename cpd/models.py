@@ -190,6 +190,15 @@ class Requirement(models.Model):
         _("due within (days of starting)"), null=True, blank=True
     )
     due_soon_days = models.PositiveSmallIntegerField(_("due soon window (days)"), default=30)
+    bulletins_needed = models.PositiveSmallIntegerField(
+        _("bulletins that count as the update"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "If set, confirming this many of the school's bulletins within the renewal "
+            "period also meets this requirement. Empty: bulletins do not count."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = RequirementQuerySet.as_manager()
@@ -353,3 +362,52 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.membership} ({self.due_on})"
+
+
+class Bulletin(models.Model):
+    """A short safeguarding update from the DSL ("little and often"). Staff confirm they
+    have read it; a school's requirement can accept enough confirmations as its update."""
+
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="bulletins"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("update (Markdown)"))
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("posted by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    posted_at = models.DateTimeField(_("posted at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-posted_at"]
+        verbose_name = _("bulletin")
+        verbose_name_plural = _("bulletins")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BulletinRead(models.Model):
+    bulletin = models.ForeignKey(
+        Bulletin, verbose_name=_("bulletin"), on_delete=models.CASCADE, related_name="reads"
+    )
+    membership = models.ForeignKey(
+        Membership, verbose_name=_("membership"), on_delete=models.CASCADE, related_name="+"
+    )
+    at = models.DateTimeField(_("confirmed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bulletin confirmation")
+        verbose_name_plural = _("bulletin confirmations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bulletin", "membership"], name="cpd_bulletin_read_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership} read {self.bulletin}"

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cpd.dates import add_months
@@ -179,6 +180,16 @@ def _status(
     return ComplianceRow(membership, requirement, status, due_on)
 
 
+def _bulletins_evidence(days: list[date], *, requirement: Requirement, on: date):
+    """Enough bulletins confirmed within the renewal period count as completing the
+    requirement on the day the last of the needed ones was confirmed."""
+    since = add_months(on, -requirement.renewal_months) if requirement.renewal_months else date.min
+    recent = sorted((d for d in days if d > since), reverse=True)
+    if len(recent) < requirement.bulletins_needed:
+        return None
+    return (recent[requirement.bulletins_needed - 1], None, None)
+
+
 def compliance_rows(*, memberships: list[Membership], on: date) -> list[ComplianceRow]:
     """The status of each membership against each requirement that applies to it, on a date.
 
@@ -221,6 +232,17 @@ def compliance_rows(*, memberships: list[Membership], on: date) -> list[Complian
         if key not in external or completed_on > external[key][0]:
             external[key] = (completed_on, None, None)
 
+    # Bulletins confirmed, only when a requirement in force accepts them.
+    bulletin_dates: dict[int, list[date]] = defaultdict(list)
+    if any(r.bulletins_needed for rs in requirements.values() for r in rs):
+        BulletinRead = apps.get_model("cpd", "BulletinRead")
+        for membership_id, at in BulletinRead.objects.filter(
+            membership__in=[m.pk for m in memberships]
+        ).values_list("membership_id", "at"):
+            day = timezone.localdate(at)
+            if day <= on:
+                bulletin_dates[membership_id].append(day)
+
     in_progress = set(
         Enrolment.objects.filter(
             membership__user_id__in=user_ids,
@@ -238,6 +260,12 @@ def compliance_rows(*, memberships: list[Membership], on: date) -> list[Complian
             outside = external.get((membership.pk, requirement.course_id))
             if outside and (found is None or outside[0] > found[0]):
                 found = outside
+            if requirement.bulletins_needed:
+                read = _bulletins_evidence(
+                    bulletin_dates.get(membership.pk, []), requirement=requirement, on=on
+                )
+                if read and (found is None or read[0] > found[0]):
+                    found = read
             rows.append(
                 _status(
                     membership=membership,

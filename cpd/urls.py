@@ -4,7 +4,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from cpd import record_views, views
+from cpd import bulletin_views, record_views, views
 from cpd.forms import EmailAuthenticationForm
 
 accounts = [
@@ -60,6 +60,14 @@ cpd_patterns = [
     path("schools/<slug:slug>/knowledge-gaps/", views.knowledge_gaps, name="knowledge_gaps"),
     path("trusts/<slug:slug>/", views.trust, name="trust"),
     path("training/records/", record_views.my_records, name="my_records"),
+    path("schools/<slug:slug>/bulletins/", bulletin_views.school_bulletins, name="bulletins"),
+    path(
+        "schools/<slug:slug>/bulletins/<int:pk>/",
+        bulletin_views.school_bulletin,
+        name="bulletin_readership",
+    ),
+    path("bulletins/<int:pk>/", bulletin_views.bulletin, name="bulletin"),
+    path("bulletins/<int:pk>/confirm/", bulletin_views.bulletin_confirm, name="bulletin_confirm"),
     path("training/records/<int:pk>/evidence/", record_views.evidence, name="evidence"),
     path("schools/<slug:slug>/records/", record_views.school_records, name="school_records"),
     path("schools/<slug:slug>/records/<int:pk>/decide/", record_views.decide, name="decide_record"),

@@ -133,7 +133,7 @@ def test_my_training_query_count(client, django_assert_num_queries, courses):
         if n % 2:
             CourseVersionFactory()  # a course nobody requires: listed as optional
     client.login(username=membership.user.email, password=PASSWORD)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get("/training/")
     assert len(response.context["training"].required) == courses
     assert Requirement.objects.count() == courses
