@@ -287,7 +287,7 @@ def test_dsl_sees_each_staff_members_status_on_the_compliance_page(
     expect(summary).to_be_focused()
     email = page.get_by_label("Email address")
     expect(email).to_have_attribute("aria-invalid", "true")
-    expect(email).to_have_accessible_description("Error: This field is required.")
+    expect(email).to_have_accessible_description("Error: Enter your email address.")
     check_page(page, visited)
     email.fill(dsl.user.email)
     page.get_by_label("Password").fill("not-the-password")

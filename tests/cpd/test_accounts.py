@@ -28,8 +28,8 @@ def test_login_with_wrong_password_shows_error_summary(client, staff):
 def test_login_with_empty_fields_names_each_field(client, db):
     response = client.post("/accounts/login/", {"username": "", "password": ""})
     assert response.context["form"].errors == {
-        "username": ["This field is required."],
-        "password": ["This field is required."],
+        "username": ["Enter your email address."],
+        "password": ["Enter your password."],
     }
 
 
