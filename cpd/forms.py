@@ -16,6 +16,7 @@ class EmailAuthenticationForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password"].error_messages["required"] = _("Enter your password.")
+
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _(

@@ -51,7 +51,7 @@ class Status:
     }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ComplianceRow:
     membership: Membership
     requirement: Requirement
@@ -190,6 +190,9 @@ def _bulletins_evidence(days: list[date], *, requirement: Requirement, on: date)
     return (recent[requirement.bulletins_needed - 1], None, None)
 
 
+MANY_PEOPLE = 500
+
+
 def compliance_rows(*, memberships: list[Membership], on: date) -> list[ComplianceRow]:
     """The status of each membership against each requirement that applies to it, on a date.
 
@@ -205,7 +208,17 @@ def compliance_rows(*, memberships: list[Membership], on: date) -> list[Complian
     schools = list({m.school_id: m.school for m in memberships}.values())
     requirements = requirements_by_school(schools=schools)
     course_ids = {r.course_id for rs in requirements.values() for r in rs}
-    user_ids = {m.user_id for m in memberships}
+    # A few people: name them. Many (a school, a trust): select by their schools instead,
+    # which is a superset, since thousands of ids in an IN clause cost more than they save.
+    if len(memberships) > MANY_PEOPLE:
+        school_ids = [s.pk for s in schools]
+        people = Q(membership__user_id__in=Membership.objects.filter(
+            school_id__in=school_ids
+        ).values("user_id"))  # fmt: skip
+        places = Q(membership__school_id__in=school_ids)
+    else:
+        people = Q(membership__user_id__in={m.user_id for m in memberships})
+        places = Q(membership_id__in=[m.pk for m in memberships])
 
     evidence: dict[tuple[int, int], tuple] = {}
 
@@ -214,7 +227,7 @@ def compliance_rows(*, memberships: list[Membership], on: date) -> list[Complian
             evidence[key] = item
 
     for user_id, course_id, completed_on, expires_on, pk in Certificate.objects.filter(
-        membership__user_id__in=user_ids,
+        people,
         course_id__in=course_ids,
         status=Certificate.Status.VALID,
         completed_on__lte=on,
@@ -223,7 +236,7 @@ def compliance_rows(*, memberships: list[Membership], on: date) -> list[Complian
 
     external: dict[tuple[int, int], tuple] = {}
     for membership_id, course_id, completed_on in ExternalRecord.objects.filter(
-        membership__in=[m.pk for m in memberships],
+        places,
         satisfies_course_id__in=course_ids,
         status=ExternalRecord.Status.VERIFIED,
         completed_on__lte=on,
@@ -236,16 +249,16 @@ def compliance_rows(*, memberships: list[Membership], on: date) -> list[Complian
     bulletin_dates: dict[int, list[date]] = defaultdict(list)
     if any(r.bulletins_needed for rs in requirements.values() for r in rs):
         BulletinRead = apps.get_model("cpd", "BulletinRead")
-        for membership_id, at in BulletinRead.objects.filter(
-            membership__in=[m.pk for m in memberships]
-        ).values_list("membership_id", "at"):
+        for membership_id, at in BulletinRead.objects.filter(places).values_list(
+            "membership_id", "at"
+        ):
             day = timezone.localdate(at)
             if day <= on:
                 bulletin_dates[membership_id].append(day)
 
     in_progress = set(
         Enrolment.objects.filter(
-            membership__user_id__in=user_ids,
+            people,
             course_version__course_id__in=course_ids,
             status=Enrolment.Status.IN_PROGRESS,
         ).values_list("membership__user_id", "course_version__course_id")
@@ -448,9 +461,14 @@ def trust_summary(*, trust, on: date) -> list[SchoolSummary]:
     """Every school in the trust side by side, from one pass of the compliance rules over
     all their staff: a fixed number of queries however many schools and people."""
     schools = list(trust.schools.order_by("name"))
+    by_id = {s.pk: s for s in schools}
     memberships = list(
-        Membership.objects.filter(school__in=schools).active_on(on).select_related("school")
+        Membership.objects.filter(school__in=schools)
+        .active_on(on)
+        .only("pk", "user_id", "school_id", "role", "staff_category", "started_on")
     )
+    for membership in memberships:
+        membership.school = by_id[membership.school_id]
     summaries = {s.pk: SchoolSummary(s, 0, dict.fromkeys(Status.URGENCY, 0)) for s in schools}
     for membership in memberships:
         summaries[membership.school_id].staff += 1

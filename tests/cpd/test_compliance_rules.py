@@ -155,3 +155,32 @@ def test_status_requirement_for_other_categories_does_not_apply():
     teacher = MembershipFactory(staff_category="teaching")
     governor = MembershipFactory(staff_category="governor", started_on=date(2020, 1, 1))
     assert statuses([teacher, governor]) == [(governor.pk, governors.pk, "not_started", None)]
+
+
+def test_many_people_path_gives_the_same_statuses(annual, monkeypatch):
+    """Above MANY_PEOPLE the selector filters by school rather than by named people; the
+    answer must not change. Includes another school's member, who must not leak in."""
+    from cpd import selectors
+    from tests.factories import EnrolmentFactory
+
+    school = SchoolFactory()
+    certified = MembershipFactory(school=school, started_on=date(2020, 1, 1))
+    certify(certified, annual, date(2026, 6, 1))
+    learning = MembershipFactory(school=school, started_on=date(2026, 11, 20))
+    EnrolmentFactory(membership=learning, course_version=annual.course.versions.get())
+    outside = MembershipFactory(school=school, started_on=date(2020, 1, 1))
+    ExternalRecord.objects.create(
+        membership=outside, title="t", provider="p", completed_on=date(2026, 3, 1),
+        satisfies_course=annual.course, status=ExternalRecord.Status.VERIFIED,
+    )  # fmt: skip
+    elsewhere = MembershipFactory(started_on=date(2020, 1, 1))
+    certify(elsewhere, annual, date(2026, 6, 1))
+    people = [certified, learning, outside]
+    expected = [
+        (certified.pk, annual.pk, "compliant", date(2027, 6, 1)),
+        (learning.pk, annual.pk, "in_progress", date(2026, 12, 20)),
+        (outside.pk, annual.pk, "compliant", date(2027, 3, 1)),
+    ]
+    assert statuses(people) == expected
+    monkeypatch.setattr(selectors, "MANY_PEOPLE", 0)
+    assert statuses(people) == expected
