@@ -41,3 +41,22 @@ def can_view_trust(user, trust: Trust) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_superuser or TrustRole.objects.filter(user=user, trust=trust).exists()
+
+
+def managed_schools_q(user) -> Q:
+    """Schools whose settings this user may change: as school admin (not a leaver), or as
+    admin of the school's trust."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    today = _today()
+    admin_of = Membership.objects.filter(user=user, role=Membership.Role.SCHOOL_ADMIN).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=today)
+    )
+    trusts = TrustRole.objects.filter(user=user, role=TrustRole.Role.TRUST_ADMIN)
+    return Q(pk__in=admin_of.values("school_id")) | Q(trust_id__in=trusts.values("trust_id"))
+
+
+def can_manage_school(user, school: School) -> bool:
+    return School.objects.filter(managed_schools_q(user), pk=school.pk).exists()

@@ -116,12 +116,13 @@ def memberships_of(*, user, on: date) -> QuerySet[Membership]:
 
 def requirements_by_school(*, schools: list[School]) -> dict[int, list[Requirement]]:
     """The requirements in force in each school, in one query. A trust's requirement for a
-    course replaces the platform default for that course; a school's replaces both."""
+    course replaces the platform default for that course; a school's replaces both. A trust
+    or school row that is switched off (is_active False) removes the course's requirement
+    there altogether."""
     trust_ids = {s.trust_id for s in schools if s.trust_id}
     candidates = list(
-        Requirement.objects.filter(is_active=True)
-        .filter(
-            Q(scope=Requirement.Scope.PLATFORM)
+        Requirement.objects.filter(
+            Q(scope=Requirement.Scope.PLATFORM, is_active=True)
             | Q(scope=Requirement.Scope.TRUST, trust_id__in=trust_ids)
             | Q(scope=Requirement.Scope.SCHOOL, school_id__in=[s.pk for s in schools])
         )
@@ -141,7 +142,9 @@ def requirements_by_school(*, schools: list[School]) -> dict[int, list[Requireme
         most_specific = {}
         for r in in_force:
             most_specific[r.course_id] = max(most_specific.get(r.course_id, 0), rank[r.scope])
-        resolved[school.pk] = [r for r in in_force if rank[r.scope] == most_specific[r.course_id]]
+        resolved[school.pk] = [
+            r for r in in_force if rank[r.scope] == most_specific[r.course_id] and r.is_active
+        ]
     return resolved
 
 

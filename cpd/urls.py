@@ -4,7 +4,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from cpd import bulletin_views, record_views, views
+from cpd import bulletin_views, record_views, requirement_views, views
 from cpd.forms import EmailAuthenticationForm
 
 accounts = [
@@ -59,6 +59,17 @@ cpd_patterns = [
     path("schools/<slug:slug>/people/<int:pk>/nudge/", views.nudge, name="nudge"),
     path("schools/<slug:slug>/knowledge-gaps/", views.knowledge_gaps, name="knowledge_gaps"),
     path("trusts/<slug:slug>/", views.trust, name="trust"),
+    path("schools/<slug:slug>/requirements/", requirement_views.rules, name="requirements"),
+    path(
+        "schools/<slug:slug>/requirements/<int:course_id>/",
+        requirement_views.rule_edit,
+        name="requirement_edit",
+    ),
+    path(
+        "schools/<slug:slug>/requirements/<int:course_id>/reset/",
+        requirement_views.rule_reset,
+        name="requirement_reset",
+    ),
     path("training/records/", record_views.my_records, name="my_records"),
     path("schools/<slug:slug>/bulletins/", bulletin_views.school_bulletins, name="bulletins"),
     path(
