@@ -4,7 +4,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from cpd import bulletin_views, record_views, requirement_views, views
+from cpd import audit_views, bulletin_views, record_views, requirement_views, views
 from cpd.forms import EmailAuthenticationForm
 
 accounts = [
@@ -59,6 +59,7 @@ cpd_patterns = [
     path("schools/<slug:slug>/people/<int:pk>/nudge/", views.nudge, name="nudge"),
     path("schools/<slug:slug>/knowledge-gaps/", views.knowledge_gaps, name="knowledge_gaps"),
     path("trusts/<slug:slug>/", views.trust, name="trust"),
+    path("schools/<slug:slug>/audit/", audit_views.audit_trail, name="audit"),
     path("schools/<slug:slug>/requirements/", requirement_views.rules, name="requirements"),
     path(
         "schools/<slug:slug>/requirements/<int:course_id>/",
