@@ -195,7 +195,30 @@ def _enrol_history(membership: Membership, person: Person, today) -> None:
             started_at=completed_at - timedelta(hours=1),
             completed_at=completed_at,
         )
+        _answered_check(enrolment, seed=len(membership.user.email))
         certificate_issue(enrolment=enrolment, score=90, notify=False)
+
+
+def _answered_check(enrolment, *, seed: int) -> None:
+    """A submitted knowledge check for a completed enrolment, so that the DSL's "questions
+    staff most often get wrong" page has something to show. Deterministic."""
+    from courses.models import Answer, Attempt
+
+    questions = list(
+        enrolment.course_version.questions.order_by("position").prefetch_related("choices")
+    )[: enrolment.course_version.questions_per_attempt]
+    attempt = Attempt.objects.create(
+        enrolment=enrolment,
+        number=1,
+        served=[{"question": q.pk, "choices": [c.pk for c in q.choices.all()]} for q in questions],
+        started_at=enrolment.started_at,
+        submitted_at=enrolment.completed_at,
+        score=90,
+        passed=True,
+    )
+    for index, question in enumerate(questions):
+        correct = (index + seed) % 5 != 0 and not (index == 1 and seed % 2)
+        Answer.objects.create(attempt=attempt, question=question, correct=correct)
 
 
 @transaction.atomic
@@ -239,6 +262,8 @@ def demo_create() -> list[tuple[str, str]]:
             if person.login:
                 logins.append((person.email, person.login))
 
+    _extras(School.objects.get(slug="oakwood-primary"), today)
+
     trust_admin = _user("trust@northfield.test", "Martin", "Hale")
     TrustRole.objects.get_or_create(user=trust_admin, trust=trust)
     logins.append(("trust@northfield.test", "trust admin for Northfield"))
@@ -257,3 +282,47 @@ def _user(email: str, first_name: str, last_name: str):
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
     return user
+
+
+DEMO_EVIDENCE = b"%PDF-1.4\n% demo evidence\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def _extras(school: School, today) -> None:
+    """A bulletin with some confirmations and a record of training done elsewhere waiting
+    for the DSL, once."""
+    from django.core.files.base import ContentFile
+
+    from cpd.bulletins import bulletin_confirm, bulletin_post
+    from cpd.models import Bulletin, ExternalRecord
+    from cpd.records import external_record_add
+
+    dsl = Membership.objects.get(school=school, user__email="dsl@oakwood.test")
+    if not Bulletin.objects.filter(school=school).exists():
+        bulletin = bulletin_post(
+            school=school,
+            actor=dsl.user,
+            title="Gaming chats and private messages",
+            body=(
+                "Several pupils have mentioned adults they met in online games asking to "
+                "move to private messaging apps.\n\n"
+                "**If a pupil mentions this, tell me the same day.** Do not ask to see "
+                "their phone or any images."
+            ),
+        )
+        for email in ["teacher@oakwood.test", "head@oakwood.test", "ahmed.hussain@oakwood.test"]:
+            bulletin_confirm(
+                bulletin=bulletin,
+                membership=Membership.objects.get(school=school, user__email=email),
+            )
+    coach = Membership.objects.get(school=school, user__email="lena.novak@oakwood.test")
+    if not ExternalRecord.objects.filter(membership=coach).exists():
+        external_record_add(
+            membership=coach,
+            actor=coach.user,
+            title="Safeguarding and protecting children in sport",
+            provider="County Sports Partnership",
+            completed_on=today - timedelta(days=40),
+            minutes=180,
+            evidence=ContentFile(DEMO_EVIDENCE, name="certificate.pdf"),
+            satisfies_course=None,
+        )

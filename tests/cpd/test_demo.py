@@ -76,3 +76,23 @@ def test_cpd_demo_refused_with_debug_off(settings):
     with pytest.raises(CommandError, match="Refusing to create demo accounts with DEBUG off"):
         call_command("cpd_demo")
     assert Trust.objects.count() == 0
+
+
+def test_cpd_demo_gives_the_dsl_pages_something_to_show(settings, client):
+    settings.DEBUG = True
+    call_command("cpd_demo")
+    client.login(username="dsl@oakwood.test", password="cpd-demo")
+    gaps = client.get("/schools/oakwood-primary/knowledge-gaps/").context["gaps"]
+    assert sorted(gaps) == [
+        "Safeguarding and child protection: annual update for all staff",
+        "Safeguarding induction for new staff, volunteers and governors",
+    ]
+    assert all(gap.wrong >= 1 and gap.answered >= 3 for items in gaps.values() for gap in items)
+    bulletins = client.get("/schools/oakwood-primary/bulletins/").context["bulletins"]
+    assert [(b.title, b.read_count) for b in bulletins] == [
+        ("Gaming chats and private messages", 3)
+    ]
+    records = client.get("/schools/oakwood-primary/records/").context["records"]
+    assert [(r.title, r.status) for r in records] == [
+        ("Safeguarding and protecting children in sport", "pending")
+    ]
