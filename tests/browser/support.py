@@ -196,3 +196,30 @@ def choose_by_keyboard(page: Page, name: str, values: set[str]) -> None:
             page.keyboard.press("Space")
     checked = {el.get_attribute("value") for el in boxes.all() if el.is_checked()}
     assert checked == values
+
+
+# ---------------------------------------------------------------------------- signing in
+
+
+def sign_in_by_keyboard(page: Page, email: str, password: str, visited: list[str]) -> None:
+    """Sign in from the login page with the keyboard alone: Tab to each field (staying put
+    if the page already put focus there), type, and press Enter on the button."""
+    page.goto("/accounts/login/")
+    check_page(page, visited)
+    email_field = page.get_by_label("Email address")
+    if not is_focused(email_field):
+        tab_to(page, email_field)
+    assert_focus_visible(page)
+    page.keyboard.type(email)
+    tab_to(page, page.get_by_label("Password"))
+    page.keyboard.type(password)
+    tab_to(page, page.get_by_role("button", name="Sign in"))
+    page.keyboard.press("Enter")
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    """Sign in with the mouse, for journeys whose subject is not the keyboard."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

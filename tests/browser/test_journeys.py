@@ -7,7 +7,7 @@ from io import BytesIO
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from courses import services as learning
@@ -21,6 +21,8 @@ from tests.browser.support import (
     check_page,
     choose_by_keyboard,
     is_focused,
+    sign_in,
+    sign_in_by_keyboard,
     tab_to,
 )
 from tests.factories import PASSWORD, MembershipFactory
@@ -36,27 +38,6 @@ def induction_required(transactional_db, induction):
     """The shipped induction course with the England (KCSIE) default requirements."""
     requirement_pack_load(name="kcsie")
     return induction
-
-
-def sign_in_by_keyboard(page: Page, email: str, visited: list[str]) -> None:
-    page.goto("/accounts/login/")
-    check_page(page, visited)
-    email_field = page.get_by_label("Email address")
-    # The email field has autofocus, so typing starts there.
-    expect(email_field).to_be_focused()
-    assert_focus_visible(page)
-    page.keyboard.type(email)
-    tab_to(page, page.get_by_label("Password"))
-    page.keyboard.type(PASSWORD)
-    tab_to(page, page.get_by_role("button", name="Sign in"))
-    page.keyboard.press("Enter")
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def correct_choices(question_id: int) -> set[str]:
@@ -104,7 +85,7 @@ def test_staff_member_completes_induction_on_a_phone_by_keyboard(
     page = new_page(PHONE)
 
     # Sign in, by keyboard only.
-    sign_in_by_keyboard(page, "sarah@oakwood.test", visited)
+    sign_in_by_keyboard(page, "sarah@oakwood.test", PASSWORD, visited)
     page.wait_for_url("**/training/")
     check_page(page, visited)
 
@@ -295,7 +276,7 @@ def test_dsl_sees_each_staff_members_status_on_the_compliance_page(
     expect(summary).to_contain_text("Enter the email address and password for your account.")
     check_page(page, visited)
 
-    sign_in(page, dsl.user.email)
+    sign_in(page, dsl.user.email, PASSWORD)
     page.wait_for_url("**/training/")
     response = page.goto(f"/schools/{school.slug}/compliance/")
     assert response.status == 200
