@@ -4,6 +4,7 @@ from pathlib import Path
 import yaml
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from cpd.conf import cpd_settings
 from cpd.models import AuditEvent, Membership, Requirement, School
@@ -74,6 +75,43 @@ def membership_create(
         target=membership,
         school=school,
         data={"role": role, "staff_category": staff_category, "started_on": str(started_on)},
+    )
+    return membership
+
+
+class MembershipError(Exception):
+    """A change to a membership that the rules refuse; the message is shown as is."""
+
+
+@transaction.atomic
+def membership_leave(*, membership: Membership, left_on: date, actor=None) -> Membership:
+    """Record that a person leaves (or left) the school on ``left_on``.
+
+    From that date their requirements stop (the compliance selectors count only members
+    active on a date), so do reminders, and they lose access to the school's pages
+    (permissions only count members who have not left). Nothing is deleted: their
+    enrolments, attempts, acknowledgements and certificates are kept as records. Marking
+    the same date twice changes nothing and records nothing."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if left_on < membership.started_on:
+        raise MembershipError(
+            _("The leaving date must be on or after the start date, %(date)s.")
+            % {"date": membership.started_on.isoformat()}
+        )
+    if membership.left_on == left_on:
+        return membership
+    previous = membership.left_on
+    membership.left_on = left_on
+    membership.save(update_fields=["left_on"])
+    audit_record(
+        actor=actor,
+        action="cpd.membership.left",
+        target=membership,
+        school=membership.school,
+        data={
+            "left_on": left_on.isoformat(),
+            "previous_left_on": previous.isoformat() if previous else None,
+        },
     )
     return membership
 

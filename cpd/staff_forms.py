@@ -1,0 +1,63 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cpd.conf import cpd_settings
+
+
+class StaffImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Staff file"),
+        help_text=_(
+            "CSV (comma or semicolon separated) or Excel (.xlsx). The first row names the "
+            "columns: email, first name, last name, role, staff category, job title, start "
+            "date and, if someone is leaving, leaving date."
+        ),
+        error_messages={"required": _("Choose the file to import.")},
+    )
+    full_sync = forms.BooleanField(
+        label=_("This file lists all current staff: propose everyone missing from it as a leaver"),
+        required=False,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > cpd_settings.STAFF_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)d MB. Split it into smaller files.")
+                % {"size": cpd_settings.STAFF_IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+class StaffImportConfirmForm(forms.Form):
+    confirm_leavers = forms.BooleanField(
+        label=_("I confirm that the people listed as leavers have left the school"),
+        required=False,
+    )
+
+    def __init__(self, *args, leavers: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.leavers = leavers
+        if not leavers:
+            del self.fields["confirm_leavers"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.leavers and not cleaned.get("confirm_leavers"):
+            self.add_error(
+                "confirm_leavers",
+                _("Confirm that the leavers have left, or upload the file without full sync."),
+            )
+        return cleaned
+
+
+class MembershipLeaveForm(forms.Form):
+    left_on = forms.DateField(
+        label=_("Leaving date"),
+        help_text=_("For example, 2026-07-22 or 22/07/2026."),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={
+            "required": _("Enter the leaving date."),
+            "invalid": _("Enter the leaving date as YYYY-MM-DD or DD/MM/YYYY."),
+        },
+    )
