@@ -44,6 +44,8 @@ class ExportAdmin(admin.ModelAdmin):
         "filters",
         "status",
         "progress",
+        "certificate_count",
+        "error",
         "file",
         "sha256",
         "created_at",

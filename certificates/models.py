@@ -58,8 +58,17 @@ class Certificate(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.VALID
     )
+    # Why, when and by whom this certificate stopped being valid (revoked or superseded).
     revoked_reason = models.TextField(_("reason"), blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     supersedes = models.OneToOneField(
         "self",
         verbose_name=_("replaces"),
@@ -73,6 +82,9 @@ class Certificate(models.Model):
         _("PDF"), upload_to="certificates/%Y/", storage=certificate_storage, blank=True
     )
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
+    # Set by the retention command: the holder's name is replaced and the PDF (which shows
+    # the name) is deleted; the record, its hash and its verification stay.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at"]
@@ -122,6 +134,8 @@ class Export(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    certificate_count = models.PositiveIntegerField(_("certificates included"), default=0)
+    error = models.TextField(_("error"), blank=True)
     file = models.FileField(
         _("file"), upload_to="exports/", storage=certificate_storage, blank=True
     )
@@ -136,3 +150,10 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"Evidence pack for {self.school} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    def is_expired(self, now) -> bool:
+        return self.expires_at is not None and now >= self.expires_at

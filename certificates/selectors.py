@@ -28,3 +28,62 @@ def certificate_by_code(*, code: str) -> Certificate | None:
     return (
         Certificate.objects.filter(verification_code=code).select_related("superseded_by").first()
     )
+
+
+def certificates_held_by(*, user) -> QuerySet[Certificate]:
+    """Everything this person holds, in every school, past and current: newest first."""
+    if not user.is_authenticated:
+        return Certificate.objects.none()
+    return (
+        Certificate.objects.filter(membership__user=user)
+        .select_related("membership__school")
+        .order_by("-issued_at", "-pk")
+    )
+
+
+def certificate_for_management(*, user, serial: str) -> Certificate:
+    """A certificate this user may revoke or re-issue: one of a school whose compliance
+    they may see (DSL, deputy, school admin, trust admin). Anything else is a 404."""
+    certificate = (
+        Certificate.objects.filter(
+            serial=serial, membership__school__in=School.objects.filter(compliance_schools_q(user))
+        )
+        .select_related("membership__school", "membership__user")
+        .first()
+    )
+    if certificate is None:
+        raise Http404("No such certificate.")
+    return certificate
+
+
+def exports_for_school(*, school: School) -> QuerySet:
+    from certificates.models import Export
+
+    return Export.objects.filter(school=school).select_related("requested_by")
+
+
+def export_for(*, user, slug: str, pk: int):
+    """An evidence pack of a school whose compliance this user may see; otherwise 404."""
+    from certificates.models import Export
+
+    export = (
+        Export.objects.filter(
+            pk=pk,
+            school__slug=slug,
+            school__in=School.objects.filter(compliance_schools_q(user)),
+        )
+        .select_related("school", "requested_by")
+        .first()
+    )
+    if export is None:
+        raise Http404("No such evidence pack.")
+    return export
+
+
+def courses_certified_in(*, school: School):
+    """Courses with at least one certificate in this school: the evidence pack's choices."""
+    from courses.models import Course
+
+    return (
+        Course.objects.filter(certificates__membership__school=school).distinct().order_by("title")
+    )

@@ -1,15 +1,17 @@
 import hashlib
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certificates import pdf
 from certificates.models import Certificate
-from certificates.signals import certificate_issued
+from certificates.signals import certificate_issued, certificate_revoked
 from courses.models import Enrolment
 from cpd.conf import cpd_settings
 from cpd.dates import add_months
@@ -62,10 +64,7 @@ def certificate_issue(
             certificate.save()
     except IntegrityError:
         return existing.get()
-    certificate.serial = (
-        f"{cpd_settings.CERTIFICATE_SERIAL_PREFIX}-{issued_at.year}-{certificate.pk:06d}"
-    )
-    Certificate.objects.filter(pk=certificate.pk).update(serial=certificate.serial)
+    _number(certificate)
     audit_record(
         actor=actor or user,
         action="certificates.certificate.issued",
@@ -74,6 +73,20 @@ def certificate_issue(
         data={"serial": certificate.serial, "course": version.course.slug, "score": score},
     )
 
+    _after_issue(certificate, notify=notify)
+    return certificate
+
+
+def _number(certificate: Certificate) -> None:
+    """Give a just-saved certificate its serial: prefix, year of issue, row number."""
+    certificate.serial = (
+        f"{cpd_settings.CERTIFICATE_SERIAL_PREFIX}-{certificate.issued_at.year}"
+        f"-{certificate.pk:06d}"
+    )
+    Certificate.objects.filter(pk=certificate.pk).update(serial=certificate.serial)
+
+
+def _after_issue(certificate: Certificate, *, notify: bool) -> None:
     def after_commit():
         from certificates.tasks import certificate_email, certificate_render
 
@@ -83,10 +96,117 @@ def certificate_issue(
         certificate_issued.send(sender=Certificate, certificate=certificate)
 
     transaction.on_commit(after_commit)
-    return certificate
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Enter the reason.")})
+    return reason
+
+
+def _lock_valid(certificate: Certificate) -> Certificate:
+    locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if locked.status != Certificate.Status.VALID:
+        raise ValidationError(
+            _("This certificate is already %(status)s.")
+            % {"status": locked.get_status_display().lower()}
+        )
+    return locked
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """Withdraw a valid certificate: verification shows it as revoked from now on.
+
+    Records the reason, who and when; the snapshot and the stored PDF stay as they were.
+    Sends ``certificate_revoked`` after commit. Raises ``ValidationError`` without a reason
+    or when the certificate is no longer valid."""
+    reason = _clean_reason(reason)
+    locked = _lock_valid(certificate)
+    locked.status = Certificate.Status.REVOKED
+    locked.revoked_reason = reason
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = actor
+    locked.save(update_fields=["status", "revoked_reason", "revoked_at", "revoked_by"])
+    audit_record(
+        actor=actor,
+        action="certificates.certificate.revoked",
+        target=locked,
+        school=locked.membership.school,
+        data={"serial": locked.serial, "reason": reason},
+    )
+    transaction.on_commit(
+        lambda: certificate_revoked.send(
+            sender=Certificate, certificate=locked, actor=actor, reason=reason
+        )
+    )
+    return locked
+
+
+@transaction.atomic
+def certificate_reissue(
+    *,
+    certificate: Certificate,
+    actor,
+    reason: str,
+    holder_name: str | None = None,
+    notify: bool = True,
+) -> Certificate:
+    """Replace a valid certificate with a corrected one (usually the holder's name).
+
+    The old certificate becomes superseded (reason, who and when recorded); the new one
+    copies its snapshot with the correction, gets a fresh serial, verification code and
+    PDF, and points back at it through ``supersedes`` (``old.superseded_by`` is the new
+    one). Audited as "certificates.certificate.reissued"."""
+    reason = _clean_reason(reason)
+    holder_name = (holder_name or "").strip() or certificate.holder_name
+    if len(holder_name) > 300:
+        raise ValidationError({"holder_name": _("Enter a name of 300 characters or fewer.")})
+    old = _lock_valid(certificate)
+    now = timezone.now()
+    old.status = Certificate.Status.SUPERSEDED
+    old.revoked_reason = reason
+    old.revoked_at = now
+    old.revoked_by = actor
+    old.save(update_fields=["status", "revoked_reason", "revoked_at", "revoked_by"])
+    new = Certificate.objects.create(
+        enrolment_id=old.enrolment_id,
+        membership_id=old.membership_id,
+        course_id=old.course_id,
+        verification_code=_verification_code(),
+        holder_name=holder_name,
+        school_name=old.school_name,
+        course_title=old.course_title,
+        course_version_number=old.course_version_number,
+        reviewed_against=old.reviewed_against,
+        cpd_minutes=old.cpd_minutes,
+        score=old.score,
+        completed_on=old.completed_on,
+        expires_on=old.expires_on,
+        issued_at=now,
+        supersedes=old,
+    )
+    _number(new)
+    audit_record(
+        actor=actor,
+        action="certificates.certificate.reissued",
+        target=new,
+        school=old.membership.school,
+        data={
+            "serial": new.serial,
+            "supersedes": old.serial,
+            "reason": reason,
+            "holder_name_changed": holder_name != old.holder_name,
+        },
+    )
+    _after_issue(new, notify=notify)
+    return new
 
 
 def certificate_context(certificate: Certificate) -> dict:
+    """What ``certificates/certificate.html`` is rendered with: the snapshot, never the
+    live person, school or course (only the logo is read live, once, at issue)."""
     verify_url = absolute_url("certificates:verify", kwargs={"code": certificate.verification_code})
     school = certificate.membership.school
     return {
@@ -96,6 +216,9 @@ def certificate_context(certificate: Certificate) -> dict:
         "logo_url": f"cpd-media:{school.logo.name}" if school.logo else "",
         "site_name": cpd_settings.SITE_NAME,
         "cpd_hours": f"{certificate.cpd_minutes / 60:.1f}".rstrip("0").rstrip("."),
+        # Long names and titles get a smaller size so the page never overflows.
+        "long_name": len(certificate.holder_name) > 40,
+        "long_title": len(certificate.course_title) > 90,
     }
 
 
@@ -104,11 +227,11 @@ def certificate_render(*, certificate: Certificate) -> Certificate:
     another, leaves the first stored file in place: issued PDFs never change."""
     if certificate.pdf:
         return certificate
-    context = certificate_context(certificate)
-    fetcher = pdf.CertificateURLFetcher(
-        media_names=frozenset({certificate.membership.school.logo.name} - {""})
+    school = certificate.membership.school
+    rendered = pdf.certificate_pdf(
+        context=certificate_context(certificate), logo=school.logo or None
     )
-    data = pdf.render_pdf(pdf.certificate_html(context=context), fetcher=fetcher)
+    data = rendered.data
     digest = hashlib.sha256(data).hexdigest()
     storage = certificate.pdf.storage
     name = storage.save(

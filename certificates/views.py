@@ -1,20 +1,106 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
-from certificates import selectors, services
+from certificates import exports, selectors, services
+from certificates.forms import EvidencePackForm, ReissueForm, RevokeForm
+from cpd import selectors as cpd_selectors
+from cpd.conf import cpd_settings
+from cpd.permissions import can_view_compliance
+from cpd.services import audit_record
+
+
+def _verify_rate(group, request) -> str:
+    return cpd_settings.VERIFY_RATE
+
+
+@login_required
+def my_certificates(request):
+    """Everything the signed-in person holds, past and current, in every school."""
+    today = timezone.localdate()
+    certificates = [
+        (certificate, certificate.standing_on(today))
+        for certificate in selectors.certificates_held_by(user=request.user)
+    ]
+    return render(request, "certificates/list.html", {"certificates": certificates})
+
+
+def _detail(request, certificate, *, revoke_form=None, reissue_form=None, status=200):
+    can_manage = can_view_compliance(request.user, certificate.membership.school)
+    is_valid = certificate.status == certificate.Status.VALID
+    return render(
+        request,
+        "certificates/detail.html",
+        {
+            "certificate": certificate,
+            "standing": certificate.standing_on(timezone.localdate()),
+            "replaces": certificate.supersedes,
+            "replaced_by": getattr(certificate, "superseded_by", None),
+            "can_manage": can_manage and is_valid,
+            "revoke_form": revoke_form or RevokeForm(),
+            "reissue_form": reissue_form
+            or ReissueForm(initial={"holder_name": certificate.holder_name}),
+        },
+        status=status,
+    )
 
 
 @login_required
 def detail(request, serial: str):
     certificate = selectors.certificate_for(user=request.user, serial=serial)
-    return render(
-        request,
-        "certificates/detail.html",
-        {"certificate": certificate, "standing": certificate.standing_on(timezone.localdate())},
-    )
+    return _detail(request, certificate)
+
+
+@login_required
+@require_POST
+def revoke(request, serial: str):
+    certificate = selectors.certificate_for_management(user=request.user, serial=serial)
+    form = RevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.certificate_revoke(
+                certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Certificate %(serial)s is revoked.") % {"serial": certificate.serial}
+            )
+            return redirect("certificates:detail", serial=certificate.serial)
+    return _detail(request, certificate, revoke_form=form, status=400)
+
+
+@login_required
+@require_POST
+def reissue(request, serial: str):
+    certificate = selectors.certificate_for_management(user=request.user, serial=serial)
+    form = ReissueForm(request.POST)
+    if form.is_valid():
+        try:
+            new = services.certificate_reissue(
+                certificate=certificate,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                holder_name=form.cleaned_data["holder_name"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Certificate %(new)s replaces %(old)s.")
+                % {"new": new.serial, "old": certificate.serial},
+            )
+            return redirect("certificates:detail", serial=new.serial)
+    return _detail(request, certificate, reissue_form=form, status=400)
 
 
 @login_required
@@ -22,6 +108,8 @@ def download(request, serial: str):
     """Serve the stored bytes. The PDF is rendered once, at issue; if that task has not run
     yet, it runs now — and the stored file is what every later download serves."""
     certificate = selectors.certificate_for(user=request.user, serial=serial)
+    if certificate.anonymised_at:
+        raise Http404("This certificate's file was removed when its holder was anonymised.")
     if not certificate.pdf:
         certificate = services.certificate_render(certificate=certificate)
     return FileResponse(
@@ -40,7 +128,13 @@ def verify_lookup(request):
 
 
 @never_cache
+@ratelimit(group="certificates.verify", key="ip", rate=_verify_rate, block=False)
 def verify(request, code: str):
+    """Public check of a certificate by its code: no login, rate limited per IP address."""
+    if request.limited:
+        response = render(request, "certificates/verify_rate_limited.html", status=429)
+        response["Retry-After"] = "60"
+        return response
     certificate = selectors.certificate_by_code(code=code)
     if certificate is None:
         return render(request, "certificates/verify_not_found.html", {"code": code}, status=404)
@@ -48,4 +142,76 @@ def verify(request, code: str):
         request,
         "certificates/verify.html",
         {"certificate": certificate, "standing": certificate.standing_on(timezone.localdate())},
+    )
+
+
+@login_required
+def evidence(request, slug: str):
+    """A DSL or school admin chooses filters and asks for an evidence pack."""
+    school = cpd_selectors.school_for_compliance(user=request.user, slug=slug)
+    courses = selectors.courses_certified_in(school=school)
+    data = request.POST if request.method == "POST" else None
+    form = EvidencePackForm(data, courses=courses)
+    if request.method == "POST" and form.is_valid():
+        export = exports.export_request(school=school, actor=request.user, filters=form.filters())
+        return HttpResponseRedirect(export_url(school, export))
+    return render(
+        request,
+        "certificates/evidence.html",
+        {
+            "school": school,
+            "form": form,
+            "exports": selectors.exports_for_school(school=school)[:10],
+            "now": timezone.now(),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+def export_url(school, export) -> str:
+    from django.urls import reverse
+
+    return reverse("certificates:export", kwargs={"slug": school.slug, "pk": export.pk})
+
+
+@login_required
+@never_cache
+def export_status(request, slug: str, pk: int):
+    """Progress of one evidence pack. While it is being built the page refreshes itself
+    (an HTTP ``Refresh`` header and a meta refresh, no script); once ready it stops."""
+    export = selectors.export_for(user=request.user, slug=slug, pk=pk)
+    response = render(
+        request,
+        "certificates/export.html",
+        {"school": export.school, "export": export, "now": timezone.now()},
+    )
+    if export.is_running:
+        response["Refresh"] = "3"
+    return response
+
+
+@login_required
+def export_download(request, slug: str, pk: int):
+    export = selectors.export_for(user=request.user, slug=slug, pk=pk)
+    if export.status != export.Status.READY or not export.file:
+        return redirect("certificates:export", slug=slug, pk=pk)
+    if export.is_expired(timezone.now()):
+        return render(
+            request,
+            "certificates/export_expired.html",
+            {"school": export.school, "export": export},
+            status=410,
+        )
+    audit_record(
+        actor=request.user,
+        action="certificates.export.downloaded",
+        target=export,
+        school=export.school,
+        data={"sha256": export.sha256},
+    )
+    return FileResponse(
+        export.file.open("rb"),
+        content_type="application/zip",
+        as_attachment=True,
+        filename=export.file.name.rsplit("/", 1)[-1],
     )

@@ -1,0 +1,40 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from certificates import selectors
+from certificates.api.serializers import VerificationSerializer
+from cpd.conf import cpd_settings
+
+
+class VerifyRateThrottle(SimpleRateThrottle):
+    """Lookups per client IP address, at ``CPD_VERIFY_RATE`` (read on every request)."""
+
+    scope = "cpd_verify"
+
+    def get_rate(self) -> str:
+        return cpd_settings.VERIFY_RATE
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class VerifyView(APIView):
+    """Public verification of a certificate by its code: status (valid, expired, revoked,
+    superseded), course and version, dates, school and holder's name. No login; rate
+    limited per client IP address (``CPD_VERIFY_RATE``)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [VerifyRateThrottle]
+    serializer_class = VerificationSerializer
+
+    @extend_schema(responses=VerificationSerializer, auth=[], operation_id="verify_certificate")
+    def get(self, request, code: str):
+        certificate = selectors.certificate_by_code(code=code)
+        if certificate is None:
+            raise NotFound("No certificate has this verification code.")
+        return Response(VerificationSerializer(certificate).data)

@@ -1,0 +1,375 @@
+"""Evidence packs: a ZIP of a school's certificate PDFs, a CSV manifest with each file's
+SHA-256, and a summary PDF (compliance table and chart), built by a background task.
+
+Memory stays flat however many certificates are included: rows come from the database in
+chunks, each PDF is streamed from storage into the ZIP (on a temporary file) in blocks
+while it is hashed, and the manifest is written to a temporary file as it goes.
+"""
+
+import csv
+import hashlib
+import io
+import logging
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from certificates import pdf
+from certificates.models import Certificate, Export, certificate_storage
+from cpd.conf import cpd_settings
+from cpd.models import School
+from cpd.services import audit_record
+from cpd.urls_absolute import absolute_url
+
+logger = logging.getLogger(__name__)
+
+STANDINGS = ("valid", "expired", "revoked", "superseded")
+CHUNK = 1024 * 256
+MANIFEST_COLUMNS = [
+    "path",
+    "serial",
+    "holder_name",
+    "surname",
+    "forename",
+    "staff_category",
+    "course",
+    "course_version",
+    "reviewed_against",
+    "completed_on",
+    "expires_on",
+    "status",
+    "score",
+    "cpd_minutes",
+    "verification_url",
+    "sha256",
+    "matches_issued_sha256",
+]
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """What a DSL chose. Empty lists mean "all"; dates are inclusive."""
+
+    courses: list[str] = field(default_factory=list)  # course slugs
+    completed_from: date | None = None
+    completed_to: date | None = None
+    staff_categories: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)  # valid, expired, revoked, superseded
+
+    def as_json(self) -> dict:
+        return {
+            "courses": sorted(self.courses),
+            "completed_from": self.completed_from.isoformat() if self.completed_from else None,
+            "completed_to": self.completed_to.isoformat() if self.completed_to else None,
+            "staff_categories": sorted(self.staff_categories),
+            "statuses": sorted(self.statuses),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ExportFilters":
+        def day(value):
+            return date.fromisoformat(value) if value else None
+
+        return cls(
+            courses=list(data.get("courses") or []),
+            completed_from=day(data.get("completed_from")),
+            completed_to=day(data.get("completed_to")),
+            staff_categories=list(data.get("staff_categories") or []),
+            statuses=list(data.get("statuses") or []),
+        )
+
+
+def _standing_q(standing: str, on: date) -> Q:
+    current = Q(status=Certificate.Status.VALID)
+    if standing == "valid":
+        return current & (Q(expires_on__isnull=True) | Q(expires_on__gt=on))
+    if standing == "expired":
+        return current & Q(expires_on__lte=on)
+    return Q(status=standing)
+
+
+def export_certificates(*, school: School, filters: ExportFilters, on: date) -> QuerySet:
+    """The certificates of ``school`` that an evidence pack with ``filters`` holds."""
+    qs = Certificate.objects.filter(membership__school=school)
+    if filters.courses:
+        qs = qs.filter(course__slug__in=filters.courses)
+    if filters.completed_from:
+        qs = qs.filter(completed_on__gte=filters.completed_from)
+    if filters.completed_to:
+        qs = qs.filter(completed_on__lte=filters.completed_to)
+    if filters.staff_categories:
+        qs = qs.filter(membership__staff_category__in=filters.staff_categories)
+    if filters.statuses:
+        wanted = Q(pk__in=[])
+        for standing in filters.statuses:
+            wanted |= _standing_q(standing, on)
+        qs = qs.filter(wanted)
+    return qs
+
+
+@transaction.atomic
+def export_request(*, school: School, actor, filters: ExportFilters) -> Export:
+    """Ask for an evidence pack: the row is created now (queued) and the ZIP is built by a
+    task after commit. Audited as "certificates.export.requested"."""
+    export = Export.objects.create(school=school, requested_by=actor, filters=filters.as_json())
+    audit_record(
+        actor=actor,
+        action="certificates.export.requested",
+        target=export,
+        school=school,
+        data={"filters": export.filters},
+    )
+
+    def enqueue():
+        from certificates.tasks import export_build as build_task
+
+        build_task.enqueue(export.pk)
+
+    transaction.on_commit(enqueue)
+    return export
+
+
+def _safe_cell(value) -> str:
+    """Text for a CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + text
+    return text
+
+
+def _name_part(value: str) -> str:
+    return slugify(value) or slugify(value, allow_unicode=True) or "unnamed"
+
+
+def pack_path(*, school_slug: str, course_slug: str, surname: str, forename: str, serial: str):
+    """``<school>/<course>/<surname>-<forename>-<serial>.pdf``, each part slugified."""
+    person = f"{_name_part(surname)}-{_name_part(forename)}"
+    return f"{slugify(school_slug)}/{slugify(course_slug)}/{person}-{slugify(serial)}.pdf"
+
+
+def _copy_into(archive: zipfile.ZipFile, arcname: str, source) -> str:
+    """Stream ``source`` into the archive in blocks, returning the SHA-256 of what went in."""
+    digest = hashlib.sha256()
+    with archive.open(zipfile.ZipInfo(arcname, date_time=_zip_time()), "w") as target:
+        while block := source.read(CHUNK):
+            digest.update(block)
+            target.write(block)
+    return digest.hexdigest()
+
+
+def _zip_time():
+    now = timezone.localtime()
+    return (now.year, now.month, now.day, now.hour, now.minute, now.second)
+
+
+def _set_progress(export: Export, done: int, total: int) -> None:
+    export.progress = min(99, (100 * done) // total) if total else 99
+    Export.objects.filter(pk=export.pk).update(progress=export.progress)
+
+
+def export_build(*, export: Export) -> Export:
+    """Build the ZIP for a queued export and store it, with its SHA-256, through the
+    certificate storage. The download link expires ``CPD_EXPORT_TTL_HOURS`` later.
+    Audited as "certificates.export.built" (or "certificates.export.failed")."""
+    from certificates.services import certificate_render
+
+    if export.status not in {Export.Status.QUEUED, Export.Status.RUNNING}:
+        return export
+    Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, progress=0)
+    export.status = Export.Status.RUNNING
+    school = export.school
+    on = timezone.localdate()
+    filters = ExportFilters.from_json(export.filters)
+    certificates = (
+        export_certificates(school=school, filters=filters, on=on)
+        .select_related("membership__user", "course")
+        .order_by("course__slug", "serial")  # the same on every database
+    )
+    total = certificates.count()
+    step = max(1, total // 50)
+    counts = dict.fromkeys(STANDINGS, 0)
+    try:
+        with (
+            tempfile.TemporaryFile() as zipped,
+            tempfile.TemporaryFile(mode="w+", newline="", encoding="utf-8") as manifest,
+        ):
+            writer = csv.writer(manifest)
+            writer.writerow(MANIFEST_COLUMNS)
+            with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_STORED) as archive:
+                for done, certificate in enumerate(certificates.iterator(chunk_size=500), 1):
+                    if not certificate.pdf:
+                        certificate = certificate_render(certificate=certificate)
+                    user = certificate.membership.user
+                    path = pack_path(
+                        school_slug=school.slug,
+                        course_slug=certificate.course.slug,
+                        surname=user.last_name or certificate.holder_name,
+                        forename=user.first_name,
+                        serial=certificate.serial,
+                    )
+                    with certificate.pdf.storage.open(certificate.pdf.name, "rb") as source:
+                        digest = _copy_into(archive, path, source)
+                    standing = certificate.standing_on(on)
+                    counts[standing] += 1
+                    writer.writerow(
+                        [
+                            _safe_cell(v)
+                            for v in [
+                                path,
+                                certificate.serial,
+                                certificate.holder_name,
+                                user.last_name,
+                                user.first_name,
+                                certificate.membership.staff_category,
+                                certificate.course_title,
+                                certificate.course_version_number,
+                                certificate.reviewed_against,
+                                certificate.completed_on.isoformat(),
+                                certificate.expires_on.isoformat()
+                                if certificate.expires_on
+                                else "",
+                                standing,
+                                certificate.score,
+                                certificate.cpd_minutes,
+                                absolute_url(
+                                    "certificates:verify",
+                                    kwargs={"code": certificate.verification_code},
+                                ),
+                                digest,
+                                "yes" if digest == certificate.pdf_sha256 else "NO",
+                            ]
+                        ]
+                    )
+                    if done % step == 0:
+                        _set_progress(export, done, total)
+                manifest.seek(0)
+                with archive.open(
+                    zipfile.ZipInfo(f"{school.slug}/manifest.csv", date_time=_zip_time()), "w"
+                ) as target:
+                    shutil.copyfileobj(io.BytesIO(b"\xef\xbb\xbf"), target)  # Excel: UTF-8
+                    for line in manifest:
+                        target.write(line.encode("utf-8"))
+                summary = export_summary_pdf(
+                    school=school, filters=filters, counts=counts, total=total, on=on
+                )
+                with archive.open(
+                    zipfile.ZipInfo(f"{school.slug}/summary.pdf", date_time=_zip_time()), "w"
+                ) as target:
+                    target.write(summary)
+            zipped.seek(0)
+            digest = hashlib.sha256()
+            while block := zipped.read(CHUNK):
+                digest.update(block)
+            zipped.seek(0)
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+            name = certificate_storage().save(
+                Export.file.field.generate_filename(
+                    export, f"evidence-{school.slug}-{stamp}-{export.pk}.zip"
+                ),
+                File(zipped),
+            )
+    except Exception as exc:
+        logger.exception("Evidence pack %s failed", export.pk)
+        Export.objects.filter(pk=export.pk).update(status=Export.Status.FAILED, error=str(exc))
+        audit_record(
+            actor=export.requested_by,
+            action="certificates.export.failed",
+            target=export,
+            school=school,
+            data={"error": str(exc)[:500]},
+        )
+        export.refresh_from_db()
+        return export
+    Export.objects.filter(pk=export.pk).update(
+        status=Export.Status.READY,
+        progress=100,
+        file=name,
+        sha256=digest.hexdigest(),
+        certificate_count=total,
+        expires_at=timezone.now() + timedelta(hours=cpd_settings.EXPORT_TTL_HOURS),
+    )
+    export.refresh_from_db()
+    audit_record(
+        actor=export.requested_by,
+        action="certificates.export.built",
+        target=export,
+        school=school,
+        data={"certificates": total, "sha256": export.sha256, "file": export.file.name},
+    )
+    return export
+
+
+def _bar_chart(bars: list[tuple[str, int]]) -> dict:
+    """Geometry for a simple horizontal bar chart, drawn as SVG by the template."""
+    width, bar, gap, label_width = 420, 18, 8, 150
+    top = max([count for _, count in bars] + [1])
+    rows = []
+    for index, (label, count) in enumerate(bars):
+        rows.append(
+            {
+                "label": label,
+                "count": count,
+                "y": index * (bar + gap),
+                "width": round((width - label_width - 40) * count / top, 1),
+            }
+        )
+    return {
+        "rows": rows,
+        "width": width,
+        "height": len(bars) * (bar + gap),
+        "bar": bar,
+        "label_width": label_width,
+        "text_offset": bar - 5,
+    }
+
+
+def export_summary_pdf(
+    *, school: School, filters: ExportFilters, counts: dict[str, int], total: int, on: date
+) -> bytes:
+    """The pack's summary: what was included, the school's compliance table on the day,
+    and a bar chart of the same numbers. Rendered with the same restricted fetcher."""
+    from cpd import selectors as cpd_selectors
+
+    matrix = cpd_selectors.compliance_matrix(school=school, on=on)
+    statuses = cpd_selectors.Status.URGENCY
+    table = []
+    for requirement in matrix.requirements:
+        row_counts = dict.fromkeys(statuses, 0)
+        for row in matrix.rows:
+            if row.requirement.pk == requirement.pk:
+                row_counts[row.status] += 1
+        table.append((requirement.name, [row_counts[s] for s in statuses]))
+    overall = matrix.counts
+    labels = {
+        "valid": _("Valid"),
+        "expired": _("Expired"),
+        "revoked": _("Revoked"),
+        "superseded": _("Replaced"),
+    }
+    html = render_to_string(
+        "certificates/evidence_summary.html",
+        {
+            "school": school,
+            "on": on,
+            "generated_at": timezone.localtime(),
+            "filters": filters,
+            "total": total,
+            "certificate_counts": [(labels[s], counts[s]) for s in STANDINGS],
+            "status_labels": [cpd_selectors.Status.LABELS[s] for s in statuses],
+            "table": table,
+            "chart": _bar_chart([(cpd_selectors.Status.LABELS[s], overall[s]) for s in statuses]),
+            "percent_up_to_date": matrix.percent_up_to_date,
+            "site_name": cpd_settings.SITE_NAME,
+        },
+    )
+    return pdf.render_pdf(html, fetcher=pdf.CertificateURLFetcher())

@@ -1,0 +1,162 @@
+"""Public verification: the page and the API, for every status, an unknown code, the
+rate limit, and the code's strength."""
+
+import base64
+import re
+import secrets
+from datetime import UTC, date, datetime
+
+import pytest
+
+from certificates.models import Certificate
+from tests.certificates.conftest import text_of
+from tests.factories import CertificateFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date.today()
+
+
+def make(school, **fields):
+    defaults = {
+        "holder_name": "Amara Okonkwo",
+        "course_title": "Recognising grooming",
+        "course_version_number": 2,
+        "reviewed_against": "KCSIE 2025",
+        "completed_on": date(2025, 9, 1),
+        "expires_on": date(TODAY.year + 1, 9, 1),
+        "serial": "CPD-2025-000042",
+    }
+    return CertificateFactory(enrolment__membership__school=school, **{**defaults, **fields})
+
+
+STATUSES = [
+    ({}, "valid", "Valid"),
+    ({"expires_on": date(2025, 9, 2)}, "expired", "Expired"),
+    (
+        {"status": "revoked", "revoked_at": datetime(2025, 10, 1, 9, tzinfo=UTC)},
+        "revoked",
+        "Revoked",
+    ),
+    ({"status": "superseded"}, "superseded", "Replaced by a newer certificate"),
+]
+
+
+@pytest.mark.parametrize(("fields", "status", "label"), STATUSES)
+def test_verify_page_shows_status_and_details(client, school, fields, status, label):
+    certificate = make(school, **fields)
+
+    response = client.get(f"/verify/{certificate.verification_code}/")
+
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0")
+    expires = certificate.expires_on.strftime("%-d %B %Y")
+    revoked = " Revoked on 1 October 2025" if status == "revoked" else ""
+    assert text_of(response) == (
+        f"Certificate check {'✓' if status == 'valid' else '!'} {label} "
+        "Awarded to Amara Okonkwo "
+        "Course Recognising grooming (version 2, KCSIE 2025) "
+        "School Oakwood Primary School "
+        "Completed 1 September 2025 "
+        f"Expires {expires}{revoked} "
+        "Serial number CPD-2025-000042"
+    )
+
+
+@pytest.mark.parametrize(("fields", "status", "label"), STATUSES)
+def test_verify_api_returns_status_and_details(client, school, fields, status, label):
+    certificate = make(school, **fields)
+
+    response = client.get(f"/api/v1/verify/{certificate.verification_code}/")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "serial": "CPD-2025-000042",
+        "status": status,
+        "holder_name": "Amara Okonkwo",
+        "course": "Recognising grooming",
+        "course_version": 2,
+        "reviewed_against": "KCSIE 2025",
+        "school": "Oakwood Primary School",
+        "completed_on": "2025-09-01",
+        "expires_on": certificate.expires_on.isoformat(),
+        "revoked_on": "2025-10-01" if status == "revoked" else None,
+    }
+
+
+def test_verify_unknown_code_is_a_clear_not_found(client, school):
+    make(school)
+    page = client.get("/verify/not-a-real-code/")
+    api = client.get("/api/v1/verify/not-a-real-code/")
+
+    assert page.status_code == 404
+    assert text_of(page) == (
+        "Certificate not found No certificate has this verification code. Check the code "
+        "against the certificate, or scan its QR code. Try another code"
+    )
+    assert api.status_code == 404
+    # The project's API error handler adds a machine-readable code to DRF's "detail".
+    assert api.json() == {
+        "detail": "No certificate has this verification code.",
+        "code": "not_found",
+    }
+
+
+def test_verify_api_needs_no_login_and_ignores_credentials(client, school, staff):
+    certificate = make(school)
+    client.force_login(staff.user)
+    response = client.get(f"/api/v1/verify/{certificate.verification_code}/")
+    assert response.status_code == 200
+
+
+def test_verify_page_is_rate_limited_per_ip(client, school, settings):
+    settings.CPD_VERIFY_RATE = "2/h"
+    certificate = make(school)
+    url = f"/verify/{certificate.verification_code}/"
+
+    statuses = [client.get(url).status_code for _ in range(2)]
+    limited = client.get(url)
+    unknown_code = client.get("/verify/guessing-codes/")
+    other_ip = client.get(url, REMOTE_ADDR="10.0.0.2")
+
+    assert statuses == [200, 200]
+    assert limited.status_code == 429
+    assert limited["Retry-After"] == "60"
+    assert text_of(limited) == (
+        "Too many checks You have checked a lot of certificates in a short time, so we have "
+        "paused checks from your connection for a moment. Wait a minute, then try again. "
+        "Check a certificate"
+    )
+    assert unknown_code.status_code == 429
+    assert other_ip.status_code == 200
+
+
+def test_verify_api_is_rate_limited_per_ip(client, school, settings):
+    settings.CPD_VERIFY_RATE = "2/h"
+    certificate = make(school)
+    url = f"/api/v1/verify/{certificate.verification_code}/"
+
+    statuses = [client.get(url).status_code for _ in range(2)]
+    limited = client.get(url)
+    other_ip = client.get(url, REMOTE_ADDR="10.0.0.2")
+
+    assert statuses == [200, 200]
+    assert limited.status_code == 429
+    assert limited.json()["detail"].startswith("Request was throttled.")
+    assert other_ip.status_code == 200
+
+
+def test_verification_code_has_at_least_128_random_bits(member, version, issue):
+    codes = [issue(membership=member(), version=version).verification_code]
+    codes.append(secrets.token_urlsafe(20))  # what the service uses, for comparison
+
+    for code in codes:
+        assert re.fullmatch(r"[A-Za-z0-9_-]{27}", code)
+        assert len(base64.urlsafe_b64decode(code + "=")) * 8 == 160
+
+
+def test_verification_codes_are_unique_per_certificate(member, version, issue):
+    first = issue(membership=member("A", "One"), version=version)
+    second = issue(membership=member("B", "Two"), version=version)
+    assert first.verification_code != second.verification_code
+    assert Certificate.objects.count() == 2
