@@ -4,6 +4,7 @@ Every variable is listed in the README's settings table. With none set, the site
 DEBUG mode on a SQLite file in ./var/ and prints emails to the console.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -48,13 +49,19 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "cpd",
     "courses",
     "certificates",
 ]
 
 MIDDLEWARE = [
+    "cpd.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,6 +96,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'cpd.sqlite3'}"),
+        # Persistent connections, checked before reuse after each request.
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
@@ -135,6 +143,59 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+
+def _require(module: str, why: str) -> None:
+    if importlib.util.find_spec(module) is None:
+        raise ImproperlyConfigured(
+            f"{why} needs the {module!r} package: "
+            "pip install 'django-safeguarding-cpd[production]'."
+        )
+
+
+# Static files: WhiteNoise serves them from every web process (no separate file server);
+# with DEBUG off they are compressed and get hashed names, so browsers cache them for ever.
+# With DEBUG on, runserver serves them from the apps' folders as usual.
+if DEBUG:
+    MIDDLEWARE.remove("whitenoise.middleware.WhiteNoiseMiddleware")
+else:
+    _require("whitenoise", "Serving static files with DEBUG off")
+    # ManifestStaticFilesStorage skips the compression (a much quicker collectstatic).
+    STORAGES["staticfiles"]["BACKEND"] = os.environ.get(
+        "STATICFILES_BACKEND", "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+
+# Uploaded and generated files (logos, certificate PDFs, evidence packs): local disk by
+# default; STORAGE_BACKEND=s3 keeps them in an S3-compatible bucket, so that web processes
+# and workers on several machines see the same files.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "s3":
+    _require("storages", "STORAGE_BACKEND=s3")
+    _require("boto3", "STORAGE_BACKEND=s3")
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            # Empty: AWS itself. Set for MinIO, Ceph, Cloudflare R2, Wasabi, ...
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # Empty keys: boto3 finds credentials itself (instance role, ~/.aws, ...).
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Private objects; the site streams them after its own permission checks.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+        },
+    }
+elif STORAGE_BACKEND != "filesystem":
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND must be filesystem or s3, not {STORAGE_BACKEND!r}."
+    )
+
 EMAIL_BACKEND_PATH = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
@@ -173,6 +234,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Load balancers probe over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -180,28 +243,108 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Background work (certificate PDFs, emails, evidence packs). "database": a queue in the
+# site's own database, run by `manage.py db_worker` processes on any machine that reaches
+# it (django-tasks-db; failed tasks are retried with backoff, see cpd/site/task_backend.py).
+# "immediate": run in the process that enqueued it, after commit -- for tests and quick
+# trials only, since the web request then waits for the PDF.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if DEBUG else "database")
+if TASKS_BACKEND == "database":
+    _require("django_tasks_db", "TASKS_BACKEND=database")
+    INSTALLED_APPS.append("django_tasks_db")
+    TASKS = {
+        "default": {
+            "BACKEND": "cpd.site.task_backend.RetryingDatabaseBackend",
+            "OPTIONS": {
+                "MAX_ATTEMPTS": int(os.environ.get("TASKS_MAX_ATTEMPTS", "5")),
+                "RETRY_DELAY": float(os.environ.get("TASKS_RETRY_DELAY", "10")),
+                "STALE_AFTER": float(os.environ.get("TASKS_STALE_AFTER", "600")),
+            },
+        }
+    }
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be database or immediate, not {TASKS_BACKEND!r}."
+    )
+
+# A cache shared by every web process (rate limits on certificate verification count per
+# client across all of them): CACHE_URL=redis://host:6379/0. Empty: each process its own.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    _require("redis", "CACHE_URL=redis://...")
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must start with redis://, not {CACHE_URL!r}.")
 
 REST_FRAMEWORK = {
+    # Token first, so that an anonymous request gets 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "cpd.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "cpd.api.errors.exception_handler",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Safeguarding CPD API",
+    "DESCRIPTION": "Schools, staff, requirements, compliance, courses, learning and "
+    "certificates. Authenticate with a session or `Authorization: Token <key>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files come from drf-spectacular-sidecar: the docs page works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cpd.api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "CertificateStatusEnum": "certificates.models.Certificate.Status",
+        "EnrolmentStatusEnum": "courses.models.Enrolment.Status",
+        "ComplianceStatusEnum": "cpd.selectors.Status.URGENCY",
+    },
 }
 
 CPD_BASE_URL = os.environ.get("CPD_BASE_URL", "")
 
+# Logs go to standard error: "json" (the default with DEBUG off) writes one JSON object a
+# line with the request id (see cpd/logging.py); "plain" is for people reading a terminal.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
+# One log line per request (method, path, status, duration), from cpd.logging.
+LOG_REQUESTS = env_bool("LOG_REQUESTS", not DEBUG)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "cpd.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "cpd.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "fontTools": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
         "django.tasks": {"level": "WARNING", "handlers": ["console"], "propagate": False},
+        "django_tasks_db": {"level": "INFO", "handlers": ["console"], "propagate": False},
     },
 }

@@ -1,0 +1,214 @@
+"""`make load`: an INSET morning against the site as a trust runs it, on this machine only.
+
+1. Creates a scratch database ``cpd_load_<random>`` on the PostgreSQL server at
+   $LOAD_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), migrates it,
+   loads the shipped courses and the KCSIE rules, and seeds schools, staff and DSLs.
+2. Starts gunicorn (deploy/gunicorn.conf.py, $LOAD_WEB_WORKERS processes) and
+   $LOAD_QUEUE_WORKERS ``db_worker`` processes, all on 127.0.0.1.
+3. Runs locust headless: $LOAD_USERS users (default 30) for $LOAD_SECONDS (default 60) of
+   staff completing the induction course while DSLs watch the dashboard; then two baseline
+   phases of $LOAD_BASELINE_SECONDS each, the lesson page alone and a trivial view alone.
+4. Prints requests per second, p50/p95/p99 per page, errors, and the lesson page's
+   throughput as a ratio to the trivial view's; writes them to var/load/report.json; drops
+   the database.
+"""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from tests.scale.processes import (  # noqa: E402
+    Processes,
+    free_port,
+    manage,
+    python,
+    scratch_database,
+    site_env,
+    wait_healthy,
+)
+
+USERS = int(os.environ.get("LOAD_USERS", "30"))
+SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
+BASELINE_USERS = int(os.environ.get("LOAD_BASELINE_USERS", "8"))
+BASELINE_SECONDS = int(os.environ.get("LOAD_BASELINE_SECONDS", "20"))
+WEB_WORKERS = int(os.environ.get("LOAD_WEB_WORKERS", "3"))
+QUEUE_WORKERS = int(os.environ.get("LOAD_QUEUE_WORKERS", "2"))
+SERVER = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+OUT = REPO / "var" / "load"
+
+
+def locust(users: list[str], *, count: int, seconds: int, host: str, csv_prefix: Path, env):
+    """One bounded, headless locust run against the loopback host."""
+    assert host.startswith("http://127.0.0.1:"), host
+    command = [
+        sys.executable, "-m", "locust", "-f", "benchmarks/load/locustfile.py", "--headless",
+        "--users", str(count), "--spawn-rate", str(max(count // 3, 1)),
+        "--run-time", f"{seconds}s", "--stop-timeout", "10", "--host", host,
+        "--csv", str(csv_prefix), "--only-summary", "--loglevel", "WARNING", *users,
+    ]  # fmt: skip
+    result = subprocess.run(  # noqa: S603 - our own fixed command line
+        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=seconds + 120
+    )
+    # Locust exits 1 when any request failed; the figures below say which.
+    if result.returncode not in (0, 1):
+        raise RuntimeError(f"locust failed:\n{result.stderr[-3000:]}")
+    pages = read_stats(Path(f"{csv_prefix}_stats.csv"))
+    # Exceptions in a user's journey (a page without the form it should have) are errors too.
+    with Path(f"{csv_prefix}_exceptions.csv").open() as f:
+        pages["Aggregated"]["exceptions"] = [
+            f"{row['Count']} x {row['Message']}" for row in csv.DictReader(f)
+        ]
+    return pages
+
+
+def read_stats(path: Path) -> dict:
+    pages = {}
+    with path.open() as f:
+        for row in csv.DictReader(f):
+            pages[row["Name"]] = {
+                "requests": int(row["Request Count"]),
+                "failures": int(row["Failure Count"]),
+                "rps": float(row["Requests/s"]),
+                "p50_ms": float(row["50%"] or 0),
+                "p95_ms": float(row["95%"] or 0),
+                "p99_ms": float(row["99%"] or 0),
+            }
+    return pages
+
+
+def table(pages: dict) -> str:
+    lines = [
+        f"{'page':<28} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} "
+        f"{'p95 ms':>7} {'p99 ms':>7}"
+    ]
+    for name, p in pages.items():
+        lines.append(
+            f"{name:<28} {p['requests']:>8} {p['failures']:>6} {p['rps']:>7.1f} "
+            f"{p['p50_ms']:>7.0f} {p['p95_ms']:>7.0f} {p['p99_ms']:>7.0f}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="cpd-load-"))
+    started = time.monotonic()
+    with scratch_database(SERVER, "cpd_load") as database_url, Processes(work) as procs:
+        env = site_env(
+            database_url=database_url,
+            var_dir=work,
+            DJANGO_SETTINGS_MODULE="benchmarks.load.settings",
+            LOG_REQUESTS="false",
+        )
+        manage("migrate", "--no-input", env=env)
+        manage("collectstatic", "--no-input", "--verbosity", "0", env=env)
+        manage("cpd_load_courses", env=env)
+        manage("cpd_load_rules", "kcsie", env=env)
+        data_file = work / "people.json"
+        python("-m", "tests.scale.seed", "people", "--out", str(data_file), env=env)
+        data = json.loads(data_file.read_text())
+
+        host = procs.web("web", port=free_port(), workers=WEB_WORKERS, env=env)
+        for n in range(QUEUE_WORKERS):
+            procs.worker(f"worker{n}", env=env)
+        wait_healthy(host, procs)
+        print(
+            f"Seeded {len(data['schools'])} schools, {len(data['staff'])} staff in "
+            f"{time.monotonic() - started:.0f} s; gunicorn with {WEB_WORKERS} workers and "
+            f"{QUEUE_WORKERS} db_worker processes at {host}",
+            flush=True,
+        )
+
+        locust_env = {**os.environ, "LOAD_DATA": str(data_file)}
+        print(f"INSET morning: {USERS} users for {SECONDS} s ...", flush=True)
+        inset = locust(
+            ["StaffMember", "Dsl"],
+            count=USERS,
+            seconds=SECONDS,
+            host=host,
+            csv_prefix=work / "inset",
+            env=locust_env,
+        )
+        print(f"Baseline: lesson page, then trivial view, {BASELINE_SECONDS} s each ...")
+        lesson = locust(
+            ["LessonReader"],
+            count=BASELINE_USERS,
+            seconds=BASELINE_SECONDS,
+            host=host,
+            csv_prefix=work / "lesson",
+            env=locust_env,
+        )
+        trivial = locust(
+            ["TrivialReader"],
+            count=BASELINE_USERS,
+            seconds=BASELINE_SECONDS,
+            host=host,
+            csv_prefix=work / "trivial",
+            env=locust_env,
+        )
+        procs.check_alive()
+        queue = python(
+            "-c",
+            "import django; django.setup();"
+            "from django_tasks_db.models import DBTaskResult as T;"
+            "from django.db.models import Count;"
+            "print(dict(T.objects.values_list('status').annotate(n=Count('pk')).order_by()))",
+            env=env,
+        ).stdout.strip()
+
+    total = inset.pop("Aggregated")
+    lesson_rps = lesson["lesson (baseline)"]["rps"]
+    trivial_rps = trivial["trivial view"]["rps"]
+    report = {
+        "command": "make load",
+        "users": USERS,
+        "seconds": SECONDS,
+        "web_workers": WEB_WORKERS,
+        "queue_workers": QUEUE_WORKERS,
+        "cores": os.cpu_count(),
+        "requests_per_second": total["rps"],
+        "requests": total["requests"],
+        "errors": total["failures"] + sum(int(e.split(" x ")[0]) for e in total["exceptions"]),
+        "exceptions": total["exceptions"],
+        "pages": inset,
+        "baseline": {
+            "users": BASELINE_USERS,
+            "seconds": BASELINE_SECONDS,
+            "lesson_rps": lesson_rps,
+            "lesson_p50_ms": lesson["lesson (baseline)"]["p50_ms"],
+            "trivial_rps": trivial_rps,
+            "trivial_p50_ms": trivial["trivial view"]["p50_ms"],
+            "lesson_to_trivial_ratio": round(lesson_rps / trivial_rps, 3) if trivial_rps else 0,
+        },
+        "tasks_at_end": queue,
+    }
+    (OUT / "report.json").write_text(json.dumps(report, indent=2))
+
+    print()
+    print(table(inset))
+    print(
+        f"\nINSET morning: {total['rps']:.1f} requests/s, {total['requests']} requests, "
+        f"{report['errors']} errors (target 0)"
+    )
+    for line in total["exceptions"]:
+        print(f"  error: {line}")
+    print(
+        f"Lesson page {lesson_rps:.1f} req/s vs trivial view {trivial_rps:.1f} req/s: "
+        f"ratio {report['baseline']['lesson_to_trivial_ratio']:.2f} (target >= 0.2)"
+    )
+    print(f"Task queue at the end: {queue}")
+    print(f"Report: {OUT / 'report.json'}")
+    ok = report["errors"] == 0 and report["baseline"]["lesson_to_trivial_ratio"] >= 0.2
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
