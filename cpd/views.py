@@ -9,9 +9,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cpd import reminders, selectors, spreadsheets
+from cpd import privacy, reminders, selectors, spreadsheets, throttle
 from cpd.conf import cpd_settings
 from cpd.dashboard_forms import MatrixFilterForm
+from cpd.forms import EmailAuthenticationForm
+from cpd.permissions import can_manage_school
 
 STAFF_PER_PAGE = 50
 
@@ -82,7 +84,31 @@ def person(request, slug: str, pk: int):
     school = selectors.school_for_compliance(user=request.user, slug=slug)
     membership = selectors.member_for_compliance(school=school, pk=pk)
     record = selectors.cpd_record(membership=membership, on=timezone.localdate())
-    return render(request, "cpd/person.html", {"school": school, "record": record})
+    return render(
+        request,
+        "cpd/person.html",
+        {
+            "school": school,
+            "record": record,
+            "can_export": can_manage_school(request.user, school),
+        },
+    )
+
+
+@login_required
+@require_POST
+def person_export(request, slug: str, pk: int):
+    """Everything the school holds about one person, for a subject access request. School
+    admins only: it includes the person's answers and files."""
+    school = selectors.school_for_compliance(user=request.user, slug=slug)
+    if not can_manage_school(request.user, school):
+        raise Http404("No such page.")
+    membership = selectors.member_for_compliance(school=school, pk=pk)
+    data = privacy.subject_access_export(user=membership.user, actor=request.user, school=school)
+    response = HttpResponse(data, content_type="application/zip")
+    name = slugify(membership.user.get_full_name() or f"person-{membership.pk}")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{school.slug}-data.zip"'
+    return response
 
 
 @login_required
@@ -145,10 +171,41 @@ def trust(request, slug: str):
     )
 
 
+class LoginView(auth_views.LoginView):
+    """Django's sign-in, refusing for a while after too many failures (cpd/throttle.py)."""
+
+    template_name = "cpd/accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if throttle.login_blocked(request):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(
+                None,
+                _("Too many failed attempts to sign in. Wait 15 minutes, or reset your password."),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        throttle.login_failed(self.request)
+        return super().form_invalid(form)
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "cpd/accounts/password_reset_form.html"
     email_template_name = "cpd/accounts/password_reset_email.txt"
     subject_template_name = "cpd/accounts/password_reset_subject.txt"
+
+    def post(self, request, *args, **kwargs):
+        if throttle.password_reset_blocked(request):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("Too many reset requests. Wait an hour and try again."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
 
     @property
     def extra_email_context(self) -> dict:

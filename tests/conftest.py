@@ -78,3 +78,11 @@ def sign_in(client):
 @pytest.fixture(autouse=True)
 def _empty_outbox():
     mail.outbox = []
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits count in the cache: each test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -60,3 +60,48 @@ def test_password_reset_for_unknown_address_sends_nothing(client, db):
     response = client.post("/accounts/password-reset/", {"email": "nobody@oakwood.test"})
     assert response["Location"] == "/accounts/password-reset/sent/"
     assert mail.outbox == []
+
+
+def test_sign_in_refused_after_five_failures_for_one_address(client, staff, settings):
+    for _ in range(5):
+        response = client.post("/accounts/login/", {"username": staff.user.email, "password": "x"})
+        assert response.status_code == 200
+    response = client.post(
+        "/accounts/login/", {"username": staff.user.email.upper(), "password": PASSWORD}
+    )
+    assert response.status_code == 429
+    assert response.context["form"].non_field_errors() == [
+        "Too many failed attempts to sign in. Wait 15 minutes, or reset your password."
+    ]
+    assert response.wsgi_request.user.is_anonymous
+    other = client.post("/accounts/login/", {"username": "someone@else.test", "password": "x"})
+    assert other.status_code == 200
+
+
+def test_successful_sign_ins_are_not_counted(client, staff):
+    for _ in range(8):
+        assert (
+            client.post(
+                "/accounts/login/", {"username": staff.user.email, "password": PASSWORD}
+            ).status_code
+            == 302
+        )
+        client.logout()
+
+
+def test_sign_in_refused_after_many_failures_from_one_client(client, staff, settings):
+    settings.CPD_LOGIN_FAILURES_PER_IP = "3/15m"
+    for n in range(3):
+        client.post("/accounts/login/", {"username": f"p{n}@x.test", "password": "x"})
+    response = client.post("/accounts/login/", {"username": staff.user.email, "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def test_password_reset_requests_are_limited(client, staff):
+    for _ in range(5):
+        client.post("/accounts/password-reset/", {"email": staff.user.email})
+    assert len(mail.outbox) == 5
+    response = client.post("/accounts/password-reset/", {"email": staff.user.email})
+    assert response.status_code == 429
+    assert "Too many reset requests. Wait an hour and try again." in response.content.decode()
+    assert len(mail.outbox) == 5

@@ -204,7 +204,7 @@ def test_person_page_query_count(
     for _ in range(certificates):
         CertificateFactory(enrolment__membership=dsl)
     client.login(username=dsl.user.email, password=PASSWORD)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         client.get(f"/schools/{dsl.school.slug}/people/{dsl.pk}/")
 
 
