@@ -27,6 +27,39 @@ DEFAULTS = {
     # Largest evidence file (PDF, PNG or JPEG) a person may upload for training done
     # elsewhere, in bytes.
     "EVIDENCE_MAX_BYTES": 5 * 1024 * 1024,
+    # Months after a person's last membership ends before `cpd_apply_retention` anonymises
+    # them. Six years is a common school retention period for staff training records.
+    "RETENTION_MONTHS": 72,
+    # Failed sign-ins allowed before sign-in is refused for a while: per email address and
+    # per client address ("<number>/<period>", period s, m, h or d, e.g. "5/15m").
+    "LOGIN_FAILURES_PER_EMAIL": "5/15m",
+    "LOGIN_FAILURES_PER_IP": "30/15m",
+    # Password-reset requests allowed per email address and per client address.
+    "PASSWORD_RESET_RATE": "5/h",
+    # Largest staff import file accepted, in bytes (CSV or XLSX).
+    "STAFF_IMPORT_MAX_BYTES": 5 * 1024 * 1024,
+    # Most data rows a staff import file may have.
+    "STAFF_IMPORT_MAX_ROWS": 10_000,
+    # xAPI: the Learning Record Store's statements endpoint base, e.g.
+    # "https://lrs.example.org/xapi/". Empty: no statements are sent (the default).
+    "XAPI_ENDPOINT": "",
+    # HTTP Basic credentials for the LRS.
+    "XAPI_USERNAME": "",
+    "XAPI_PASSWORD": "",
+    # The account homePage that identifies people in statements (with an opaque id, never
+    # their email). Empty: CPD_BASE_URL.
+    "XAPI_HOME_PAGE": "",
+    # How many times a statement is tried before it is given up (logged), and the seconds
+    # to wait before the first retry (doubling each time).
+    "XAPI_ATTEMPTS": 3,
+    "XAPI_RETRY_DELAY": 2.0,
+    # Seconds to wait for the LRS to answer one request.
+    "XAPI_TIMEOUT": 10,
+    # Certificate verification lookups allowed per client IP address, for the page and the
+    # API each: "<number>/<s|m|h|d>", e.g. "60/m".
+    "VERIFY_RATE": "60/m",
+    # Hours an evidence pack's download link stays valid after it is built.
+    "EXPORT_TTL_HOURS": 24,
 }
 
 

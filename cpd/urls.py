@@ -4,19 +4,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from cpd import audit_views, bulletin_views, record_views, requirement_views, views
-from cpd.forms import EmailAuthenticationForm
+from cpd import (
+    audit_views,
+    bulletin_views,
+    health,
+    record_views,
+    requirement_views,
+    staff_views,
+    views,
+)
 
 accounts = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="cpd/accounts/login.html",
-            authentication_form=EmailAuthenticationForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
@@ -57,6 +56,7 @@ cpd_patterns = [
     ),
     path("schools/<slug:slug>/people/<int:pk>/", views.person, name="person"),
     path("schools/<slug:slug>/people/<int:pk>/nudge/", views.nudge, name="nudge"),
+    path("schools/<slug:slug>/people/<int:pk>/export/", views.person_export, name="person_export"),
     path("schools/<slug:slug>/knowledge-gaps/", views.knowledge_gaps, name="knowledge_gaps"),
     path("trusts/<slug:slug>/", views.trust, name="trust"),
     path("schools/<slug:slug>/audit/", audit_views.audit_trail, name="audit"),
@@ -83,6 +83,15 @@ cpd_patterns = [
     path("training/records/<int:pk>/evidence/", record_views.evidence, name="evidence"),
     path("schools/<slug:slug>/records/", record_views.school_records, name="school_records"),
     path("schools/<slug:slug>/records/<int:pk>/decide/", record_views.decide, name="decide_record"),
+    path("schools/<slug:slug>/staff/", staff_views.staff_list, name="staff"),
+    path("schools/<slug:slug>/staff/import/", staff_views.staff_import, name="staff_import"),
+    path(
+        "schools/<slug:slug>/staff/import/<uuid:token>/",
+        staff_views.staff_import_preview,
+        name="staff_import_preview",
+    ),
+    path("schools/<slug:slug>/staff/<int:pk>/leave/", staff_views.staff_leave, name="staff_leave"),
+    path("api-token/", staff_views.api_token, name="api_token"),
 ]
 
 urlpatterns = [
@@ -91,4 +100,5 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("certificates.urls")),
     path("api/v1/", include("cpd.api.urls")),
+    path("health/", health.health, name="health"),
 ]
