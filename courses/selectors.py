@@ -44,6 +44,20 @@ def learner_enrolment(*, user, course: Course) -> Enrolment | None:
     )
 
 
+def enrolment_in_progress(*, user, course_slug: str) -> Enrolment | None:
+    """The learner's own enrolment in progress on the course with this slug, if any."""
+    return (
+        Enrolment.objects.filter(
+            membership__user=user,
+            course_version__course__slug=course_slug,
+            status=Enrolment.Status.IN_PROGRESS,
+        )
+        .select_related("course_version__course", "membership__school")
+        .order_by("-started_at")
+        .first()
+    )
+
+
 def version_for_learner(*, course: Course, enrolment: Enrolment | None) -> CourseVersion:
     if enrolment is not None and enrolment.status == Enrolment.Status.IN_PROGRESS:
         return enrolment.course_version
@@ -89,9 +103,13 @@ class CourseOutline:
         )
 
 
-def course_outline(*, version: CourseVersion, enrolment: Enrolment | None) -> CourseOutline:
-    """Modules and lessons of a version with this enrolment's progress: three queries."""
-    lessons = list(version.lessons.select_related("module").order_by("position").defer("body"))
+def course_outline(
+    *, version: CourseVersion, enrolment: Enrolment | None, with_bodies: bool = False
+) -> CourseOutline:
+    """Modules and lessons of a version with this enrolment's progress: two queries. The
+    lesson player asks for the bodies too, so that the lesson it shows needs no query."""
+    lessons = version.lessons.select_related("module").order_by("position")
+    lessons = list(lessons if with_bodies else lessons.defer("body"))
     done = set()
     if enrolment is not None:
         done = set(

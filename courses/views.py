@@ -35,10 +35,12 @@ def _learner_state(request, slug):
 
 
 def _active_enrolment(request, slug):
-    course, enrolment, version = _learner_state(request, slug)
-    if enrolment is None or enrolment.status != Enrolment.Status.IN_PROGRESS:
-        return course, None
-    return course, enrolment
+    """The learner's enrolment in progress on this course (one query), or None; a course
+    that does not exist is a 404."""
+    enrolment = selectors.enrolment_in_progress(user=request.user, course_slug=slug)
+    if enrolment is None:
+        return selectors.course_for_learner(slug=slug), None
+    return enrolment.course_version.course, enrolment
 
 
 @login_required
@@ -105,14 +107,14 @@ def lesson(request, slug: str, lesson: str):
     if enrolment is None:
         messages.info(request, "Start the course to open its lessons.")
         return redirect("courses:course", slug=slug)
-    outline = selectors.course_outline(version=enrolment.course_version, enrolment=enrolment)
+    outline = selectors.course_outline(
+        version=enrolment.course_version, enrolment=enrolment, with_bodies=True
+    )
     entries = outline.lessons
     index = next((i for i, e in enumerate(entries) if e.lesson.slug == lesson), None)
     if index is None:
         raise Http404("No such lesson in this course.")
-    current = get_object_or_404(
-        Lesson.objects.select_related("module"), pk=entries[index].lesson.pk
-    )
+    current = entries[index].lesson
     previous = entries[index - 1].lesson if index > 0 else None
     following = entries[index + 1].lesson if index + 1 < len(entries) else None
     next_url = (
@@ -121,9 +123,13 @@ def lesson(request, slug: str, lesson: str):
         else reverse("courses:course", kwargs={"slug": slug})
     )
     scenario_form = ack_form = chosen = None
-    progress = current.lessonprogress_set.filter(enrolment=enrolment).first()
     if current.kind == Lesson.Kind.SCENARIO:
         scenario_form = ScenarioForm(_posted(request), lesson=current)
+        progress = (
+            current.lessonprogress_set.filter(enrolment=enrolment)
+            .select_related("scenario_choice")
+            .first()
+        )
         chosen = progress.scenario_choice if progress else None
     elif current.kind == Lesson.Kind.ACKNOWLEDGEMENT:
         ack_form = AcknowledgementForm(_posted(request), lesson=current)

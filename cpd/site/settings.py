@@ -226,6 +226,9 @@ SECURE_CSP = {
 }
 
 SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day
+# Sessions are read from the cache (shared when CACHE_URL is set) and written through to
+# the database, so most requests spend no query on them.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

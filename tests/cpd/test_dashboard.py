@@ -192,7 +192,8 @@ def test_dashboard_query_count(
     for _ in range(staff_count):
         MembershipFactory(school=dsl.school)
     client.login(username=dsl.user.email, password=PASSWORD)
-    with django_assert_num_queries(10):
+    client.get(f"/schools/{dsl.school.slug}/compliance/")  # caches the header's links
+    with django_assert_num_queries(7):
         response = client.get(f"/schools/{dsl.school.slug}/compliance/")
     assert response.context["page"].paginator.count == staff_count + 1
 
@@ -204,7 +205,8 @@ def test_person_page_query_count(
     for _ in range(certificates):
         CertificateFactory(enrolment__membership=dsl)
     client.login(username=dsl.user.email, password=PASSWORD)
-    with django_assert_num_queries(14):
+    client.get(f"/schools/{dsl.school.slug}/people/{dsl.pk}/")  # caches the header's links
+    with django_assert_num_queries(11):
         client.get(f"/schools/{dsl.school.slug}/people/{dsl.pk}/")
 
 
@@ -240,7 +242,8 @@ def test_trust_dashboard_query_count(
         MembershipFactory(school=SchoolFactory(trust=trust))
     admin = TrustRoleFactory(trust=trust)
     client.login(username=admin.user.email, password=PASSWORD)
-    with django_assert_num_queries(12):
+    client.get(f"/trusts/{trust.slug}/")  # caches the header's links
+    with django_assert_num_queries(9):
         client.get(f"/trusts/{trust.slug}/")
 
 
