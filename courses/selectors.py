@@ -52,7 +52,7 @@ def enrolment_in_progress(*, user, course_slug: str) -> Enrolment | None:
             course_version__course__slug=course_slug,
             status=Enrolment.Status.IN_PROGRESS,
         )
-        .select_related("course_version__course", "membership__school")
+        .select_related("course_version__course")
         .order_by("-started_at")
         .first()
     )
