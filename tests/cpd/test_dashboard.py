@@ -281,3 +281,14 @@ def test_knowledge_gaps_rank_this_schools_wrong_answers(client, dsl, other_schoo
         ("Hard?", 3, 4, 75),
         ("Easy?", 1, 3, 33),
     ]
+
+
+def test_dashboard_pages_keep_the_filters(client, dsl, induction_requirement):
+    for n in range(55):
+        MembershipFactory(school=dsl.school, user__last_name=f"Staff{n:02d}", role="staff")
+    client.login(username=dsl.user.email, password=PASSWORD)
+    response = client.get(f"/schools/{dsl.school.slug}/compliance/?role=staff&page=2")
+    assert (response.context["page"].number, len(response.context["page"])) == (2, 5)
+    page = response.content.decode()
+    assert 'href="?role=staff&amp;page=1#staff">Previous page</a>' in page
+    assert "Page 2 of 2" in page
