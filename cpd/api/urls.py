@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from cpd.api import certificates, docs, errors, views
+from cpd.api import docs, errors, views
 
 app_name = "api"
 
@@ -15,7 +15,6 @@ router.register("schools", views.SchoolViewSet, basename="school")
 router.register(f"{SCHOOL}/staff", views.StaffViewSet, basename="staff")
 router.register(f"{SCHOOL}/requirements", views.RequirementViewSet, basename="requirement")
 router.register(f"{SCHOOL}/compliance", views.ComplianceViewSet, basename="compliance")
-router.register("certificates", certificates.CertificateViewSet, basename="certificate")
 
 urlpatterns = [
     path("", include(router.urls)),

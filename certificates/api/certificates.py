@@ -1,6 +1,5 @@
 """Certificates in the API: the list a person may see (their own, and their schools' as a
-DSL or admin) and the stored PDF. Kept here, beside the other v1 viewsets, until it can
-move to ``certificates/api/`` (that app's own routes: verification, and later revoking)."""
+DSL or admin) and the stored PDF."""
 
 import django_filters
 from django.http import FileResponse
