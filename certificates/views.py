@@ -178,7 +178,7 @@ def export_url(school, export) -> str:
 @never_cache
 def export_status(request, slug: str, pk: int):
     """Progress of one evidence pack. While it is being built the page refreshes itself
-    (an HTTP ``Refresh`` header and a meta refresh, no script); once ready it stops."""
+    (an HTTP ``Refresh`` header, no script); once ready it stops."""
     export = selectors.export_for(user=request.user, slug=slug, pk=pk)
     response = render(
         request,
