@@ -26,9 +26,7 @@ def compliance_schools_q(user) -> Q:
     if user.is_superuser:
         return Q()
     today = _today()
-    led = Membership.objects.filter(user=user, role__in=SAFEGUARDING_ROLES).filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=today)
-    )
+    led = Membership.objects.filter(user=user, role__in=SAFEGUARDING_ROLES).current(today)
     trusts = TrustRole.objects.filter(user=user, role=TrustRole.Role.TRUST_ADMIN)
     return Q(pk__in=led.values("school_id")) | Q(trust_id__in=trusts.values("trust_id"))
 
@@ -51,8 +49,8 @@ def managed_schools_q(user) -> Q:
     if user.is_superuser:
         return Q()
     today = _today()
-    admin_of = Membership.objects.filter(user=user, role=Membership.Role.SCHOOL_ADMIN).filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=today)
+    admin_of = Membership.objects.filter(user=user, role=Membership.Role.SCHOOL_ADMIN).current(
+        today
     )
     trusts = TrustRole.objects.filter(user=user, role=TrustRole.Role.TRUST_ADMIN)
     return Q(pk__in=admin_of.values("school_id")) | Q(trust_id__in=trusts.values("trust_id"))

@@ -16,13 +16,11 @@ from rest_framework.authtoken.models import Token
 from cpd import imports
 from cpd.api.tokens import api_token_allowed, api_token_create, api_token_revoke
 from cpd.models import Membership
+from cpd.permissions import can_manage_school
+from cpd.selectors import school_for_compliance
 from cpd.services import MembershipError, membership_leave
 from cpd.staff_forms import MembershipLeaveForm, StaffImportConfirmForm, StaffImportForm
-from cpd.staff_selectors import (
-    can_manage_staff,
-    memberships_visible_to,
-    school_for_staff,
-)
+from cpd.staff_selectors import memberships_visible_to
 
 # The uploaded file waits in the session between the preview and the confirmation, so the
 # confirmation applies exactly the bytes that were checked and nothing the browser sends.
@@ -30,15 +28,15 @@ SESSION_KEY = "cpd_staff_import"
 
 
 def _managed_school(request, slug):
-    school = school_for_staff(user=request.user, slug=slug)
-    if not can_manage_staff(request.user, school):
+    school = school_for_compliance(user=request.user, slug=slug)
+    if not can_manage_school(request.user, school):
         raise PermissionDenied(_("Only the school's admins can change its staff."))
     return school
 
 
 @login_required
 def staff_list(request, slug: str):
-    school = school_for_staff(user=request.user, slug=slug)
+    school = school_for_compliance(user=request.user, slug=slug)
     today = timezone.localdate()
     show_leavers = request.GET.get("show") == "leavers"
     memberships = memberships_visible_to(user=request.user, school=school)
@@ -54,7 +52,7 @@ def staff_list(request, slug: str):
             "school": school,
             "page": page,
             "show_leavers": show_leavers,
-            "can_manage": can_manage_staff(request.user, school),
+            "can_manage": can_manage_school(request.user, school),
         },
     )
 

@@ -5,7 +5,7 @@ decide between allowed and 403."""
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from cpd.api.tokens import api_token_allowed
-from cpd.staff_selectors import can_manage_staff, can_view_staff
+from cpd.permissions import can_manage_school, can_view_compliance
 
 
 class CanViewSchoolStaff(BasePermission):
@@ -14,14 +14,14 @@ class CanViewSchoolStaff(BasePermission):
     message = "Only the school's DSLs and admins can see this."
 
     def has_permission(self, request, view) -> bool:
-        return can_view_staff(request.user, view.school)
+        return can_view_compliance(request.user, view.school)
 
 
 class CanManageSchoolStaff(BasePermission):
     message = "Only the school's admins can change its staff."
 
     def has_permission(self, request, view) -> bool:
-        return can_manage_staff(request.user, view.school)
+        return can_manage_school(request.user, view.school)
 
 
 class ReadOrManageStaff(BasePermission):
@@ -33,7 +33,7 @@ class ReadOrManageStaff(BasePermission):
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS:
             return True
-        return can_manage_staff(request.user, view.school)
+        return can_manage_school(request.user, view.school)
 
 
 class MayHoldApiToken(BasePermission):

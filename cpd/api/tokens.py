@@ -6,13 +6,13 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from cpd.models import School
+from cpd.permissions import managed_schools_q
 from cpd.services import audit_record
-from cpd.staff_selectors import staff_admin_schools_q
 
 
 def api_token_allowed(user) -> bool:
     """School admins and trust admins (and superusers) may hold a token for integrations."""
-    return School.objects.filter(staff_admin_schools_q(user)).exists()
+    return School.objects.filter(managed_schools_q(user)).exists()
 
 
 @transaction.atomic
