@@ -3,7 +3,6 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -155,38 +154,6 @@ def requirements_by_school(*, schools: list[School]) -> dict[int, list[Requireme
     return resolved
 
 
-@dataclass(frozen=True, slots=True)
-class _Rule:
-    """A requirement's fields, read once: the loop below runs for every person."""
-
-    requirement: Requirement
-    course_id: int
-    roles: frozenset
-    categories: frozenset
-    renewal_months: int | None
-    induction: timedelta | None
-    due_soon: timedelta
-    bulletins_needed: int | None
-
-    @classmethod
-    def of(cls, r: Requirement) -> "_Rule":
-        return cls(
-            r,
-            r.course_id,
-            frozenset(r.roles),
-            frozenset(r.staff_categories),
-            r.renewal_months,
-            None if r.induction_days is None else timedelta(days=r.induction_days),
-            timedelta(days=r.due_soon_days),
-            r.bulletins_needed,
-        )
-
-
-@lru_cache(maxsize=8192)
-def _add_months_cached(day: date, months: int) -> date:
-    return add_months(day, months)
-
-
 def _bulletins_evidence(days: list[date], *, requirement: Requirement, on: date):
     """Enough bulletins confirmed within the renewal period count as completing the
     requirement on the day the last of the needed ones was confirmed."""
@@ -249,20 +216,20 @@ def compliance_rows(*, memberships: list[Membership], on: date) -> list[Complian
         places = Q(membership_id__in=[m.pk for m in memberships])
 
     # Oldest first, so the latest certificate for a person and course is the one kept.
-    # Evidence is kept as (person, course, completed_on, expires_on, certificate_id) rows.
-    evidence: dict[tuple[int, int], tuple] = {
-        (row[0], row[1]): row
-        for row in _fetch(
-            Certificate.objects.filter(
-                people,
-                course_id__in=course_ids,
-                status=Certificate.Status.VALID,
-                completed_on__lte=on,
-            )
-            .order_by("completed_on", "pk")
-            .values_list("membership__user_id", "course_id", "completed_on", "expires_on", "pk")
+    # Evidence is kept as (person, course, completed_on, expires_on, certificate_id) rows,
+    # by course and then person, so that the loop below looks up an integer, not a pair.
+    held: dict[int, dict[int, tuple]] = {course_id: {} for course_id in course_ids}
+    for row in _fetch(
+        Certificate.objects.filter(
+            people,
+            course_id__in=course_ids,
+            status=Certificate.Status.VALID,
+            completed_on__lte=on,
         )
-    }
+        .order_by("completed_on", "pk")
+        .values_list("membership__user_id", "course_id", "completed_on", "expires_on", "pk")
+    ):
+        held[row[1]][row[0]] = row
 
     external: dict[tuple[int, int], tuple] = {
         (membership_id, course_id): (membership_id, course_id, completed_on, None, None)
@@ -299,9 +266,6 @@ def compliance_rows(*, memberships: list[Membership], on: date) -> list[Complian
         )
     )
 
-    rules = {
-        school_id: [_Rule.of(r) for r in in_force] for school_id, in_force in requirements.items()
-    }
     # The rules, applied to each person and each requirement that concerns them. Inlined:
     # at trust scale this loop runs tens of thousands of times.
     #   With evidence (the latest certificate, verified record or enough bulletins), the
@@ -309,63 +273,89 @@ def compliance_rows(*, memberships: list[Membership], on: date) -> list[Complian
     #   expired from that day, due soon within the window before it, otherwise up to date.
     #   Without, a deadline from the start date makes it overdue once passed, else in
     #   progress (if started) or in induction; with no deadline it is simply not started.
+    # A person's plan is the same for everyone with their school, role and category: one
+    # tuple per requirement that concerns them, holding all the loop reads. Each
+    # requirement also remembers the status it gave each completion date, since thousands
+    # of people share a few hundred dates.
+    statuses: dict[int, dict[date, tuple]] = {}
+    plans: dict[tuple, list[tuple]] = {}
+
+    def plan_for(school_id, role, category) -> list[tuple]:
+        return [
+            (
+                r,
+                r.course_id,
+                held[r.course_id].get,
+                r.renewal_months,
+                timedelta(days=r.due_soon_days),
+                None if r.induction_days is None else timedelta(days=r.induction_days),
+                r.bulletins_needed,
+                statuses.setdefault(r.pk, {}),
+            )
+            for r in requirements[school_id]
+            if (not r.roles or role in r.roles)
+            and (not r.staff_categories or category in r.staff_categories)
+        ]
+
     rows = []
-    append, make_row = rows.append, ComplianceRow._make
-    concerning: dict[tuple, list[_Rule]] = {}  # (school, role, category) -> rules
+    append, new, row_type = rows.append, tuple.__new__, ComplianceRow
+    person_of, group_of = _PERSON, _GROUP
     for membership in memberships:
         # Read straight from the instance's dict: Django's field descriptors cost more than
         # everything else in this loop put together.
         fields = membership.__dict__
-        pk, user_id, started_on = _PERSON(fields)
-        group = _GROUP(fields)
-        applicable = concerning.get(group)
-        if applicable is None:
-            applicable = concerning[group] = [
-                rule
-                for rule in rules[group[0]]
-                if (not rule.roles or group[1] in rule.roles)
-                and (not rule.categories or group[2] in rule.categories)
-            ]
-        for rule in applicable:
-            course_id = rule.course_id
-            found = evidence.get((user_id, course_id))
+        pk, user_id, started_on = person_of(fields)
+        group = group_of(fields)
+        plan = plans.get(group)
+        if plan is None:
+            plan = plans[group] = plan_for(*group)
+        for (
+            requirement,
+            course_id,
+            evidence_of,
+            renewal,
+            due_soon,
+            induction,
+            bulletins,
+            seen,
+        ) in plan:
+            found = evidence_of(user_id)
             if external:
                 outside = external.get((pk, course_id))
                 if outside and (found is None or outside[2] > found[2]):
                     found = outside
-            if rule.bulletins_needed:
+            if bulletins:
                 read = _bulletins_evidence(
-                    bulletin_dates.get(pk, []), requirement=rule.requirement, on=on
+                    bulletin_dates.get(pk, []), requirement=requirement, on=on
                 )
                 if read and (found is None or read[2] > found[2]):
                     found = read
             if found is not None:
                 _, _, completed_on, expires_on, certificate_id = found
-                if rule.renewal_months:
-                    renew_on = _add_months_cached(completed_on, rule.renewal_months)
-                    expires_on = min(expires_on, renew_on) if expires_on else renew_on
-                if expires_on is None:
-                    status = COMPLIANT
-                elif on >= expires_on:
-                    status = EXPIRED
-                elif on >= expires_on - rule.due_soon:
-                    status = DUE_SOON
-                else:
-                    status = COMPLIANT
+                known = seen.get(completed_on)
+                if known is None or known[0] != expires_on:
+                    ends_on = expires_on
+                    if renewal:
+                        renew_on = add_months(completed_on, renewal)
+                        ends_on = min(ends_on, renew_on) if ends_on else renew_on
+                    if ends_on is None:
+                        status = COMPLIANT
+                    elif on >= ends_on:
+                        status = EXPIRED
+                    elif on >= ends_on - due_soon:
+                        status = DUE_SOON
+                    else:
+                        status = COMPLIANT
+                    known = seen[completed_on] = (expires_on, status, ends_on)
+                _, status, ends_on = known
                 append(
-                    make_row(
-                        (
-                            membership,
-                            rule.requirement,
-                            status,
-                            expires_on,
-                            expires_on,
-                            certificate_id,
-                        )
+                    new(
+                        row_type,
+                        (membership, requirement, status, ends_on, ends_on, certificate_id),
                     )
                 )
                 continue
-            due_on = None if rule.induction is None else started_on + rule.induction
+            due_on = None if induction is None else started_on + induction
             if due_on is not None and on > due_on:
                 status = OVERDUE
             elif in_progress and (user_id, course_id) in in_progress:
@@ -374,7 +364,7 @@ def compliance_rows(*, memberships: list[Membership], on: date) -> list[Complian
                 status = INDUCTION_DUE
             else:
                 status = NOT_STARTED
-            append(make_row((membership, rule.requirement, status, due_on, None, None)))
+            append(new(row_type, (membership, requirement, status, due_on, None, None)))
     return rows
 
 
