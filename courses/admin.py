@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from courses.models import (
@@ -12,6 +13,50 @@ from courses.models import (
     Question,
     ScenarioChoice,
 )
+
+
+class FrozenContentForm(forms.ModelForm):
+    """Refuses to add a module, lesson or question to a version someone has enrolled on."""
+
+    def clean(self):
+        cleaned = super().clean()
+        version = cleaned.get("version")
+        if version is not None and self.instance._state.adding and version.enrolments.exists():
+            raise forms.ValidationError(
+                "Version %(number)s of %(course)s has learners, so its content is fixed. "
+                "Load the changed course with cpd_load_courses to publish a new version.",
+                code="version_in_use",
+                params={"number": version.number, "course": version.course},
+            )
+        return cleaned
+
+
+class FrozenOnceEnrolled:
+    """A version's content is what its learners were taught and tested on, and each web
+    process keeps the lessons of versions in use (courses.selectors.version_lessons). So
+    once anyone has enrolled on a version, it and everything in it are read-only here:
+    changed content is loaded as a new version with ``cpd_load_courses``."""
+
+    form = FrozenContentForm
+
+    @staticmethod
+    def _in_use(obj) -> bool:
+        if obj is None:
+            return False
+        version = obj if isinstance(obj, CourseVersion) else obj.version
+        return version.enrolments.exists()
+
+    def has_add_permission(self, request, *args):
+        # ModelAdmin passes only the request; inlines pass the parent object too.
+        if args and self._in_use(args[0]):
+            return False
+        return super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._in_use(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._in_use(obj) and super().has_delete_permission(request, obj)
 
 
 class VersionInline(admin.TabularInline):
@@ -33,14 +78,14 @@ class CourseAdmin(admin.ModelAdmin):
     inlines = [VersionInline]
 
 
-class ModuleInline(admin.TabularInline):
+class ModuleInline(FrozenOnceEnrolled, admin.TabularInline):
     model = Module
     fields = ["position", "slug", "title"]
     extra = 0
     show_change_link = True
 
 
-class LessonInline(admin.StackedInline):
+class LessonInline(FrozenOnceEnrolled, admin.StackedInline):
     model = Lesson
     fields = ["position", "slug", "title", "kind", "minutes", "body", "sources", "prompt",
               "document", "document_version", "statement"]  # fmt: skip
@@ -48,7 +93,7 @@ class LessonInline(admin.StackedInline):
     show_change_link = True
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(FrozenOnceEnrolled, admin.TabularInline):
     model = Question
     fields = ["position", "key", "kind", "is_scenario", "prompt", "module"]
     extra = 0
@@ -56,7 +101,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(CourseVersion)
-class CourseVersionAdmin(admin.ModelAdmin):
+class CourseVersionAdmin(FrozenOnceEnrolled, admin.ModelAdmin):
     list_display = [
         "course",
         "number",
@@ -72,35 +117,35 @@ class CourseVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Module)
-class ModuleAdmin(admin.ModelAdmin):
+class ModuleAdmin(FrozenOnceEnrolled, admin.ModelAdmin):
     list_display = ["title", "version", "position"]
     list_filter = ["version__course"]
     search_fields = ["title"]
     inlines = [LessonInline]
 
 
-class ScenarioChoiceInline(admin.TabularInline):
+class ScenarioChoiceInline(FrozenOnceEnrolled, admin.TabularInline):
     model = ScenarioChoice
     fields = ["position", "text", "is_best", "feedback"]
     extra = 0
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(FrozenOnceEnrolled, admin.ModelAdmin):
     list_display = ["title", "kind", "module", "position"]
     list_filter = ["kind", "version__course"]
     search_fields = ["title", "body"]
     inlines = [ScenarioChoiceInline]
 
 
-class ChoiceInline(admin.TabularInline):
+class ChoiceInline(FrozenOnceEnrolled, admin.TabularInline):
     model = Choice
     fields = ["position", "text", "is_correct", "feedback"]
     extra = 0
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(FrozenOnceEnrolled, admin.ModelAdmin):
     list_display = ["key", "kind", "is_scenario", "version", "module"]
     list_filter = ["kind", "is_scenario", "version__course"]
     search_fields = ["key", "prompt", "explanation"]

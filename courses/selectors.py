@@ -3,6 +3,7 @@
 import math
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
@@ -103,13 +104,37 @@ class CourseOutline:
         )
 
 
+@lru_cache(maxsize=64)
+def _lessons_in_use(version_pk: int, content_hash: str) -> tuple[Lesson, ...]:
+    return tuple(
+        Lesson.objects.filter(version_id=version_pk).select_related("module").order_by("position")
+    )
+
+
+def version_lessons(version: CourseVersion) -> tuple[Lesson, ...]:
+    """A version's lessons with their modules and bodies, for the lesson player. Kept by
+    each process: a version's content is fixed once anyone enrols on it (the admin makes it
+    read-only; changed content is a new version), and only enrolled learners reach the
+    player. Keyed by content hash too, so a reloaded database never meets old lessons.
+    The instances are shared between requests: read them, never change them."""
+    return _lessons_in_use(version.pk, version.content_hash)
+
+
+def forget_version_lessons() -> None:
+    """Drop this process's copies of lessons (the test suite does, between tests)."""
+    _lessons_in_use.cache_clear()
+
+
 def course_outline(
     *, version: CourseVersion, enrolment: Enrolment | None, with_bodies: bool = False
 ) -> CourseOutline:
     """Modules and lessons of a version with this enrolment's progress: two queries. The
-    lesson player asks for the bodies too, so that the lesson it shows needs no query."""
-    lessons = version.lessons.select_related("module").order_by("position")
-    lessons = list(lessons if with_bodies else lessons.defer("body"))
+    lesson player asks for the bodies too, from the process's copy of a version in use
+    (version_lessons), so that it needs one query, for the progress."""
+    if with_bodies and enrolment is not None:
+        lessons = version_lessons(version)
+    else:
+        lessons = list(version.lessons.select_related("module").order_by("position").defer("body"))
     done = set()
     if enrolment is not None:
         done = set(

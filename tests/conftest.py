@@ -85,4 +85,7 @@ def _empty_cache():
     """Rate limits count in the cache: each test starts with none used."""
     from django.core.cache import cache
 
+    from courses.selectors import forget_version_lessons
+
     cache.clear()
+    forget_version_lessons()

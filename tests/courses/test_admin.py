@@ -1,0 +1,113 @@
+"""A version's content is fixed once anyone has enrolled on it: the admin shows it read-only,
+refuses changes and additions, and the lesson player's per-process copy stays true."""
+
+import pytest
+
+from courses.models import Lesson
+from courses.selectors import version_lessons
+from tests.factories import CourseVersionFactory, EnrolmentFactory, LessonFactory, ModuleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _lesson_form(lesson, **changes) -> dict:
+    data = {
+        "module": lesson.module_id,
+        "version": lesson.version_id,
+        "slug": lesson.slug,
+        "title": lesson.title,
+        "kind": lesson.kind,
+        "position": lesson.position,
+        "body": lesson.body,
+        "minutes": lesson.minutes,
+        "sources": "[]",
+        "prompt": "",
+        "document": "",
+        "document_version": "",
+        "statement": "",
+        "choices-TOTAL_FORMS": "0",
+        "choices-INITIAL_FORMS": "0",
+        "choices-MIN_NUM_FORMS": "0",
+        "choices-MAX_NUM_FORMS": "1000",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_lesson_nobody_is_enrolled_on_can_be_edited(admin_client):
+    lesson = LessonFactory(body="Before.")
+
+    response = admin_client.post(
+        f"/admin/courses/lesson/{lesson.pk}/change/", _lesson_form(lesson, body="After.")
+    )
+
+    assert response.status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.body == "After."
+
+
+def test_a_lesson_in_a_version_with_learners_is_read_only(admin_client):
+    lesson = LessonFactory(body="Before.")
+    EnrolmentFactory(course_version=lesson.version)
+
+    page = admin_client.get(f"/admin/courses/lesson/{lesson.pk}/change/")
+    refused = admin_client.post(
+        f"/admin/courses/lesson/{lesson.pk}/change/", _lesson_form(lesson, body="After.")
+    )
+    deleted = admin_client.post(f"/admin/courses/lesson/{lesson.pk}/delete/", {"post": "yes"})
+
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert (refused.status_code, deleted.status_code) == (403, 403)
+    lesson.refresh_from_db()
+    assert lesson.body == "Before."
+
+
+def test_the_version_and_its_modules_are_read_only_too(admin_client):
+    module = ModuleFactory()
+    EnrolmentFactory(course_version=module.version)
+
+    version_page = admin_client.get(f"/admin/courses/courseversion/{module.version.pk}/change/")
+    module_page = admin_client.get(f"/admin/courses/module/{module.pk}/change/")
+
+    for page in (version_page, module_page):
+        assert page.status_code == 200
+        assert 'name="_save"' not in page.content.decode()
+
+
+def test_no_lesson_can_be_added_to_a_version_with_learners(admin_client):
+    existing = LessonFactory()
+    version = existing.version
+    EnrolmentFactory(course_version=version)
+
+    response = admin_client.post(
+        "/admin/courses/lesson/add/",
+        _lesson_form(existing, slug="added", title="Added", position=99),
+    )
+
+    assert response.status_code == 200
+    assert (
+        f"Version 1 of {version.course} has learners, so its content is fixed. Load the "
+        "changed course with cpd_load_courses to publish a new version."
+    ) in response.content.decode()
+    assert Lesson.objects.filter(version=version).count() == 1
+
+
+def test_the_lesson_player_keeps_a_copy_per_version_and_content(django_assert_num_queries):
+    first = LessonFactory(position=1)
+    LessonFactory(module=first.module, position=2)
+    other = CourseVersionFactory()
+
+    with django_assert_num_queries(1):
+        lessons = version_lessons(first.version)
+    with django_assert_num_queries(0):
+        again = version_lessons(first.version)
+    with django_assert_num_queries(1):
+        version_lessons(other)
+
+    assert again is lessons
+    assert [lesson.position for lesson in lessons] == [1, 2]
+    # A version with the same key but other content (a reloaded database) is read afresh.
+    first.version.content_hash = "f" * 64
+    with django_assert_num_queries(1):
+        version_lessons(first.version)
