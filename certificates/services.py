@@ -16,6 +16,7 @@ from courses.models import Enrolment
 from cpd.conf import cpd_settings
 from cpd.dates import add_months
 from cpd.services import audit_record
+from cpd.signals import compliance_changed_after_commit
 from cpd.urls_absolute import absolute_url
 
 
@@ -74,6 +75,9 @@ def certificate_issue(
     )
 
     _after_issue(certificate, notify=notify)
+    compliance_changed_after_commit(
+        sender=Certificate, reason="certificate_issued", user_ids=[user.pk]
+    )
     return certificate
 
 
@@ -140,6 +144,9 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
         lambda: certificate_revoked.send(
             sender=Certificate, certificate=locked, actor=actor, reason=reason
         )
+    )
+    compliance_changed_after_commit(
+        sender=Certificate, reason="certificate_revoked", user_ids=[locked.membership.user_id]
     )
     return locked
 

@@ -21,8 +21,10 @@ from courses.models import (
     Question,
     ScenarioChoice,
 )
+from courses.signals import course_completed
 from cpd.models import Membership
 from cpd.services import audit_record
+from cpd.signals import compliance_changed_after_commit
 
 READING_WORDS_PER_MINUTE = 180
 
@@ -152,11 +154,15 @@ def enrolment_start(*, membership: Membership, course_version: CourseVersion) ->
         return existing
     try:
         with transaction.atomic():
-            return Enrolment.objects.create(
+            enrolment = Enrolment.objects.create(
                 membership=membership,
                 course_version=course_version,
                 started_at=timezone.now(),
             )
+            compliance_changed_after_commit(
+                sender=Enrolment, reason="enrolled", user_ids=[membership.user_id]
+            )
+            return enrolment
     except IntegrityError:
         return Enrolment.objects.get(
             membership=membership,
@@ -350,7 +356,13 @@ def enrolment_complete(*, enrolment: Enrolment, attempt: Attempt):
         status=Enrolment.Status.COMPLETED, completed_at=now
     )
     enrolment.status, enrolment.completed_at = Enrolment.Status.COMPLETED, now
-    return certificate_issue(enrolment=enrolment, score=attempt.score)
+    certificate = certificate_issue(enrolment=enrolment, score=attempt.score)
+    transaction.on_commit(
+        lambda: course_completed.send_robust(
+            sender=Enrolment, enrolment=enrolment, attempt=attempt
+        )
+    )
+    return certificate
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.http import Http404
 
 from cpd.models import Bulletin, BulletinRead, Membership, School
 from cpd.services import audit_record
+from cpd.signals import compliance_changed_after_commit
 
 
 @transaction.atomic
@@ -21,7 +22,14 @@ def bulletin_confirm(*, bulletin: Bulletin, membership: Membership) -> BulletinR
     """Record that the person has read the bulletin; a second confirmation changes nothing."""
     try:
         with transaction.atomic():
-            return BulletinRead.objects.create(bulletin=bulletin, membership=membership)
+            read = BulletinRead.objects.create(bulletin=bulletin, membership=membership)
+            compliance_changed_after_commit(
+                sender=BulletinRead,
+                reason="bulletin_confirmed",
+                user_ids=[membership.user_id],
+                school_ids=[membership.school_id],
+            )
+            return read
     except IntegrityError:
         return BulletinRead.objects.get(bulletin=bulletin, membership=membership)
 

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from cpd.conf import cpd_settings
 from cpd.models import Membership, School
 from cpd.services import audit_record
+from cpd.signals import compliance_changed_after_commit
 from cpd.urls_absolute import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -730,6 +731,10 @@ def staff_import_apply(
             )
             if invited:
                 transaction.on_commit(lambda: _invitations_enqueue(invited))
+            if plan.adds or plan.updates or plan.leavers:
+                compliance_changed_after_commit(
+                    sender=Membership, reason="staff_imported", school_ids=[school.pk]
+                )
     except IntegrityError as exc:
         logger.warning("Staff import for %s refused by the database: %s", school.slug, exc)
         raise StaffImportError(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from cpd.models import ExternalRecord, Membership, School
 from cpd.permissions import can_view_compliance
 from cpd.services import audit_record
+from cpd.signals import compliance_changed_after_commit
 
 
 @transaction.atomic
@@ -49,6 +50,12 @@ def external_record_decide(
             "counts_as": record.satisfies_course.slug if record.satisfies_course else None,
             "note": note,
         },
+    )
+    compliance_changed_after_commit(
+        sender=ExternalRecord,
+        reason="record_decided",
+        user_ids=[record.membership.user_id],
+        school_ids=[record.membership.school_id],
     )
     return record
 

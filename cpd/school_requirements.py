@@ -10,7 +10,7 @@ from django.http import Http404
 
 from cpd.models import Requirement, School
 from cpd.selectors import requirements_by_school
-from cpd.services import audit_record
+from cpd.services import audit_record, requirements_changed
 
 OVERRIDABLE = (
     "renewal_months", "induction_days", "due_soon_days", "roles", "staff_categories",
@@ -92,6 +92,8 @@ def requirement_override(*, school: School, base: Requirement, actor, **fields) 
         school=school,
         data={"course": base.course.slug, "changed": changed},
     )
+    if created or changed:
+        requirements_changed(own)
     return own
 
 
@@ -109,4 +111,5 @@ def requirement_override_remove(*, school: School, course_id: int, actor) -> Non
         school=school,
         data={"course": own.course.slug},
     )
+    requirements_changed(own)
     own.delete()

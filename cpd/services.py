@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from cpd.conf import cpd_settings
 from cpd.models import AuditEvent, Membership, Requirement, School
+from cpd.signals import compliance_changed_after_commit
 
 User = get_user_model()
 
@@ -76,6 +77,9 @@ def membership_create(
         school=school,
         data={"role": role, "staff_category": staff_category, "started_on": str(started_on)},
     )
+    compliance_changed_after_commit(
+        sender=Membership, reason="joined", user_ids=[user.pk], school_ids=[school.pk]
+    )
     return membership
 
 
@@ -113,6 +117,12 @@ def membership_leave(*, membership: Membership, left_on: date, actor=None) -> Me
             "previous_left_on": previous.isoformat() if previous else None,
         },
     )
+    compliance_changed_after_commit(
+        sender=Membership,
+        reason="left",
+        user_ids=[membership.user_id],
+        school_ids=[membership.school_id],
+    )
     return membership
 
 
@@ -132,7 +142,23 @@ def requirement_create(*, actor=None, **fields) -> Requirement:
             "renewal_months": requirement.renewal_months,
         },
     )
+    requirements_changed(requirement)
     return requirement
+
+
+def requirements_changed(requirement: Requirement) -> None:
+    """Send ``compliance_changed`` for everyone a requirement's scope reaches."""
+    if requirement.scope == Requirement.Scope.SCHOOL:
+        school_ids = [requirement.school_id]
+    elif requirement.scope == Requirement.Scope.TRUST:
+        school_ids = list(
+            School.objects.filter(trust_id=requirement.trust_id).values_list("pk", flat=True)
+        )
+    else:
+        school_ids = None
+    compliance_changed_after_commit(
+        sender=Requirement, reason="requirements_changed", school_ids=school_ids
+    )
 
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
@@ -183,6 +209,7 @@ def requirement_pack_load(*, name: str, actor=None) -> list[Requirement]:
             audit_record(
                 actor=actor, action="cpd.requirement.changed", target=requirement, data=fields
             )
+            requirements_changed(requirement)
         loaded.append(requirement)
     for stale in Requirement.objects.filter(
         scope=Requirement.Scope.PLATFORM, is_active=True
@@ -190,4 +217,5 @@ def requirement_pack_load(*, name: str, actor=None) -> list[Requirement]:
         stale.is_active = False
         stale.save(update_fields=["is_active"])
         audit_record(actor=actor, action="cpd.requirement.deactivated", target=stale)
+        requirements_changed(stale)
     return loaded
