@@ -390,7 +390,7 @@ def test_api_certificate_list_query_count(school, admin, count, django_assert_nu
     assert response.json()["count"] == count
 
 
-@pytest.mark.parametrize("count", [1, 20])
+@pytest.mark.parametrize("count", [1, 200])
 def test_api_compliance_query_count(school, admin, count, django_assert_num_queries):
     RequirementFactory(name="Annual update")
     MembershipFactory.create_batch(count, school=school)
@@ -400,6 +400,21 @@ def test_api_compliance_query_count(school, admin, count, django_assert_num_quer
     body = response.json()
     assert body["count"] == count + 1
     assert {row["status"] for row in body["results"]} == {"not_started"}
+
+
+@pytest.mark.parametrize("count", [1, 200])
+def test_api_one_persons_compliance_query_count(school, admin, count, django_assert_num_queries):
+    """The person's view through the API: the same queries however big their school."""
+    RequirementFactory(name="Annual update")
+    person, *_ = MembershipFactory.create_batch(count, school=school)
+    client = client_for(admin.user)
+    with django_assert_num_queries(7):
+        response = client.get(f"/api/v1/schools/{school.slug}/compliance/?membership={person.pk}")
+    body = response.json()
+    assert body["count"] == 1
+    assert [(row["membership"], row["status"]) for row in body["results"]] == [
+        (person.pk, "not_started")
+    ]
 
 
 @pytest.mark.parametrize("count", [1, 20])

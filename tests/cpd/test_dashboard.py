@@ -198,10 +198,12 @@ def test_dashboard_query_count(
     assert response.context["page"].paginator.count == staff_count + 1
 
 
-@pytest.mark.parametrize("certificates", [1, 20])
+@pytest.mark.parametrize(("staff_count", "certificates"), [(1, 1), (200, 20)])
 def test_person_page_query_count(
-    client, dsl, induction_requirement, django_assert_num_queries, certificates
+    client, dsl, induction_requirement, django_assert_num_queries, staff_count, certificates
 ):
+    for _ in range(staff_count):
+        MembershipFactory(school=dsl.school)
     for _ in range(certificates):
         CertificateFactory(enrolment__membership=dsl)
     client.login(username=dsl.user.email, password=PASSWORD)
