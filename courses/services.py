@@ -358,9 +358,7 @@ def enrolment_complete(*, enrolment: Enrolment, attempt: Attempt):
     enrolment.status, enrolment.completed_at = Enrolment.Status.COMPLETED, now
     certificate = certificate_issue(enrolment=enrolment, score=attempt.score)
     transaction.on_commit(
-        lambda: course_completed.send_robust(
-            sender=Enrolment, enrolment=enrolment, attempt=attempt
-        )
+        lambda: course_completed.send_robust(sender=Enrolment, enrolment=enrolment, attempt=attempt)
     )
     return certificate
 

@@ -26,9 +26,7 @@ from django.dispatch import Signal
 compliance_changed = Signal()
 
 
-def compliance_changed_after_commit(
-    *, sender, reason: str, user_ids=None, school_ids=None
-) -> None:
+def compliance_changed_after_commit(*, sender, reason: str, user_ids=None, school_ids=None) -> None:
     """Send ``compliance_changed`` once the current transaction commits (at once outside
     one); nothing is sent if it rolls back."""
     users = None if user_ids is None else sorted(set(user_ids))
