@@ -1,19 +1,27 @@
 """Certificates in the API: the list a person may see (their own, and their schools' as a
-DSL or admin) and the stored PDF."""
+DSL or admin), the stored PDF, and revoking one."""
 
 import django_filters
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
 
+from certificates.forms import RevokeForm
 from certificates.models import Certificate
 from certificates.selectors import certificates_visible_to
-from certificates.services import certificate_render
+from certificates.services import certificate_render, certificate_revoke
+from cpd.permissions import can_view_compliance
 from cpd.urls_absolute import absolute_url
+
+# The JSON error body every API error has (added to the schema by cpd.api.schema).
+ERROR = {"$ref": "#/components/schemas/Error"}
 
 
 class CertificateSerializer(serializers.ModelSerializer):
@@ -57,6 +65,39 @@ class CertificateSerializer(serializers.ModelSerializer):
             kwargs={"code": certificate.verification_code},
             request=self.context.get("request"),
         )
+
+
+REVOKE_REASON_REQUIRED = RevokeForm.base_fields["reason"].error_messages["required"]
+
+
+class CertificateRevokeSerializer(serializers.Serializer):
+    """The body of a revocation: the same field, length and message as the web page's form."""
+
+    reason = serializers.CharField(
+        max_length=RevokeForm.base_fields["reason"].max_length,
+        help_text=_(
+            "Why it is revoked. Recorded with your name and the time; the holder is not shown it."
+        ),
+        error_messages={
+            "required": REVOKE_REASON_REQUIRED,
+            "blank": REVOKE_REASON_REQUIRED,
+            "null": REVOKE_REASON_REQUIRED,
+        },
+    )
+
+
+class MayRevokeCertificate(BasePermission):
+    """The web page's rule (``can_view_compliance``, the predicate behind
+    ``certificate_for_management``): the school's DSLs, deputies and admins, and admins of
+    its trust. The holder sees their own certificate but may not revoke it."""
+
+    message = _(
+        "Only the school's DSLs, deputy DSLs and school admins, or its trust's admins, can "
+        "revoke a certificate."
+    )
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return can_view_compliance(request.user, obj.membership.school)
 
 
 class CertificateFilter(django_filters.FilterSet):
@@ -121,3 +162,40 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
             as_attachment=True,
             filename=f"{certificate.serial}.pdf",
         )
+
+    @extend_schema(
+        request=CertificateRevokeSerializer,
+        responses={
+            200: OpenApiResponse(CertificateSerializer, description="Revoked: the certificate."),
+            400: OpenApiResponse(
+                ERROR,
+                description="No reason given, or the certificate is already revoked or "
+                "superseded; nothing was changed.",
+            ),
+            403: OpenApiResponse(
+                ERROR,
+                description="You may see this certificate but not revoke it: only the "
+                "school's DSLs, deputies and admins, and its trust's admins, can.",
+            ),
+            404: OpenApiResponse(ERROR, description="Not found, or not visible to you."),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[IsAuthenticated, MayRevokeCertificate],
+        filterset_class=None,
+    )
+    def revoke(self, request, *args, **kwargs):
+        """Revoke a valid certificate: verification shows it as revoked from now on. The
+        reason, who and when are recorded; the PDF stays as it was."""
+        certificate = self.get_object()  # 404 if not visible, 403 if not yours to revoke
+        body = CertificateRevokeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        # An already revoked or superseded certificate: the service raises ValidationError,
+        # which is a 400 here as on the web page (cpd.api.errors), not a 409 — the request is
+        # refused by the rules, like every other refusal the API reports.
+        revoked = certificate_revoke(
+            certificate=certificate, actor=request.user, reason=body.validated_data["reason"]
+        )
+        return Response(self.get_serializer(revoked).data)

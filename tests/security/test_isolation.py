@@ -195,6 +195,7 @@ def api_operations(w: World) -> dict:
         ("/api/v1/schools/{school_slug}/staff/import/", "post"): {"school_slug": b},
         ("/api/v1/certificates/{serial}/", "get"): {"serial": w.b_certificate.serial},
         ("/api/v1/certificates/{serial}/pdf/", "get"): {"serial": w.b_certificate.serial},
+        ("/api/v1/certificates/{serial}/revoke/", "post"): {"serial": w.b_certificate.serial},
         ("/api/v1/enrolments/{id}/", "get"): {"id": w.b_enrolment.pk},
         ("/api/v1/enrolments/{id}/attempts/", "post"): {"id": w.b_enrolment.pk},
         ("/api/v1/enrolments/{id}/lessons/", "post"): {"id": w.b_enrolment.pk},
