@@ -211,9 +211,14 @@ def compliance_rows(*, memberships: list[Membership], on: date) -> list[Complian
             school_id__in=school_ids
         ).values("user_id"))  # fmt: skip
         places = Q(membership__school_id__in=school_ids)
+        certified = Q(course_id__in=course_ids)
     else:
         people = Q(membership__user_id__in={m.user_id for m in memberships})
         places = Q(membership_id__in=[m.pk for m in memberships])
+        # A few people's certificates are few: take them all and keep the courses that
+        # count below. Naming the courses too lets SQLite, without statistics, start from
+        # every certificate of those courses instead of from the people (6 ms, not 0.1).
+        certified = Q()
 
     # Oldest first, so the latest certificate for a person and course is the one kept.
     # Evidence is kept as (person, course, completed_on, expires_on, certificate_id) rows,
@@ -222,14 +227,15 @@ def compliance_rows(*, memberships: list[Membership], on: date) -> list[Complian
     for row in _fetch(
         Certificate.objects.filter(
             people,
-            course_id__in=course_ids,
+            certified,
             status=Certificate.Status.VALID,
             completed_on__lte=on,
         )
         .order_by("completed_on", "pk")
         .values_list("membership__user_id", "course_id", "completed_on", "expires_on", "pk")
     ):
-        held[row[1]][row[0]] = row
+        if (of_course := held.get(row[1])) is not None:
+            of_course[row[0]] = row
 
     external: dict[tuple[int, int], tuple] = {
         (membership_id, course_id): (membership_id, course_id, completed_on, None, None)

@@ -184,3 +184,25 @@ def test_many_people_path_gives_the_same_statuses(annual, monkeypatch):
     assert statuses(people) == expected
     monkeypatch.setattr(selectors, "MANY_PEOPLE", 0)
     assert statuses(people) == expected
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_a_certificate_for_a_course_nobody_requires_counts_for_nothing(annual, monkeypatch, many):
+    """A few people's certificates are read whatever their course (see the selector), so
+    the courses that count are kept in Python: a newer certificate for another course must
+    not stand in for the required one, on either path."""
+    from cpd import selectors
+
+    member = MembershipFactory(started_on=date(2020, 1, 1))
+    certify(member, annual, date(2025, 6, 1))  # expired on 1 June 2026
+    other = CourseVersionFactory(validity_months=None)
+    CertificateFactory(
+        enrolment__membership=member,
+        enrolment__course_version=other,
+        course=other.course,
+        completed_on=date(2026, 11, 1),
+    )
+    if many:
+        monkeypatch.setattr(selectors, "MANY_PEOPLE", 0)
+
+    assert statuses([member]) == [(member.pk, annual.pk, "expired", date(2026, 6, 1))]
