@@ -68,6 +68,14 @@ ENDPOINTS = {
         None,
         [401, 404, 200, 200, 200],
     ),
+    # A colleague's certificate, which staff cannot see (the holder's own 403 is tested in
+    # test_certificate_revoke.py).
+    "certificate revoke": (
+        "post",
+        "/api/v1/certificates/{serial}/revoke/",
+        lambda: {"reason": "Issued to the wrong person"},
+        [401, 404, 200, 200, 200],
+    ),
     "enrolment": ("get", "/api/v1/enrolments/{enrolment}/", None, [401, 404, 404, 404, 404]),
     "attempt": ("get", "/api/v1/attempts/{attempt}/", None, [401, 404, 404, 404, 404]),
     "attempt submit": (
