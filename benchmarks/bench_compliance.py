@@ -11,7 +11,7 @@ from datetime import timedelta
 SCHOOLS = 50
 STAFF_PER_SCHOOL = 200
 REPEAT = 5
-PAIRS = 15
+PAIRS = 31
 
 
 def _median_ms(fn, repeat=REPEAT) -> float:

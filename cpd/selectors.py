@@ -305,13 +305,12 @@ def compliance_rows(*, memberships: list[Membership], on: date) -> list[Complian
 
     rows = []
     append, new, row_type = rows.append, tuple.__new__, ComplianceRow
-    person_of, group_of = _PERSON, _GROUP
-    for membership in memberships:
-        # Read straight from the instance's dict: Django's field descriptors cost more than
-        # everything else in this loop put together.
-        fields = membership.__dict__
-        pk, user_id, started_on = person_of(fields)
-        group = group_of(fields)
+    # Read straight from the instances' dicts: Django's field descriptors cost more than
+    # everything else in this loop put together.
+    fields = list(map(vars, memberships))
+    for membership, (pk, user_id, started_on), group in zip(
+        memberships, map(_PERSON, fields), map(_GROUP, fields), strict=True
+    ):
         plan = plans.get(group)
         if plan is None:
             plan = plans[group] = plan_for(*group)
