@@ -12,6 +12,8 @@ if os.environ.get("CPD_TEST_DATABASE_URL"):
     import dj_database_url
 
     DATABASES = {"default": dj_database_url.parse(os.environ["CPD_TEST_DATABASE_URL"])}
+    # As the standalone site runs PostgreSQL: parameters bound on the server.
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
 else:
     DATABASES = {
         "default": {

@@ -101,6 +101,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Send parameters separately, so psycopg prepares the statements a connection runs
+    # again and again (a lesson page's three, every time): PostgreSQL then skips parsing
+    # and planning them. Turn off (DATABASE_SERVER_SIDE_BINDING=false) behind a pooler in
+    # transaction mode, which cannot keep prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
+        "DATABASE_SERVER_SIDE_BINDING", True
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several web processes and a worker write to the same file: WAL lets readers carry on
     # while one writes, IMMEDIATE transactions take the write lock up front (no deadlocked
