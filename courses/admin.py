@@ -21,7 +21,7 @@ class FrozenContentForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         version = cleaned.get("version")
-        if version is not None and self.instance._state.adding and version.enrolments.exists():
+        if version is not None and self.instance._state.adding and version.has_learners:
             raise forms.ValidationError(
                 "Version %(number)s of %(course)s has learners, so its content is fixed. "
                 "Load the changed course with cpd_load_courses to publish a new version.",
@@ -44,7 +44,7 @@ class FrozenOnceEnrolled:
         if obj is None:
             return False
         version = obj if isinstance(obj, CourseVersion) else obj.version
-        return version.enrolments.exists()
+        return version.has_learners
 
     def has_add_permission(self, request, *args):
         # ModelAdmin passes only the request; inlines pass the parent object too.

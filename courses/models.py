@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,6 +62,12 @@ class CourseVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (version {self.number})"
+
+    @cached_property
+    def has_learners(self) -> bool:
+        """Whether anyone has enrolled: from then on its content is fixed. Asked once per
+        instance (an admin page asks for every permission of every inline)."""
+        return self.enrolments.exists()
 
 
 class Module(models.Model):
