@@ -131,7 +131,7 @@ def course_outline(
     """Modules and lessons of a version with this enrolment's progress: two queries. The
     lesson player asks for the bodies too, from the process's copy of a version in use
     (version_lessons), so that it needs one query, for the progress."""
-    if with_bodies and enrolment is not None:
+    if with_bodies:
         lessons = version_lessons(version)
     else:
         lessons = list(version.lessons.select_related("module").order_by("position").defer("body"))
