@@ -12,8 +12,9 @@ if os.environ.get("CPD_TEST_DATABASE_URL"):
     import dj_database_url
 
     DATABASES = {"default": dj_database_url.parse(os.environ["CPD_TEST_DATABASE_URL"])}
-    # As the standalone site runs PostgreSQL: parameters bound on the server.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
+    # As the standalone site runs PostgreSQL: prepared statements, parameters bound on the
+    # server.
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 else:
     DATABASES = {
         "default": {

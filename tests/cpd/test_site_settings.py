@@ -64,3 +64,20 @@ def test_site_rejects_an_unclear_debug_value(tmp_path, value):
     result = manage("check", env={"DEBUG": value}, tmp_path=tmp_path)
     assert result.returncode == 1
     assert f"DEBUG must be true or false, not {value!r}." in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, "True 5"), ("true", "True 5"), ("false", "False None")],
+)
+def test_postgresql_statements_are_prepared_unless_turned_off(tmp_path, value, expected):
+    code = (
+        "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS'];"
+        "print(o['server_side_binding'], o['prepare_threshold'])"
+    )
+    env = {"DATABASE_URL": "postgres://cpd@db.example.org:5432/cpd"}
+    if value is not None:
+        env["DATABASE_PREPARED_STATEMENTS"] = value
+    result = manage("shell", "--no-imports", "-c", code, env=env, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
