@@ -105,10 +105,10 @@ class CourseOutline:
 
 
 @lru_cache(maxsize=64)
-def _lessons_in_use(version_pk: int, content_hash: str) -> tuple[Lesson, ...]:
-    return tuple(
-        Lesson.objects.filter(version_id=version_pk).select_related("module").order_by("position")
-    )
+def _version_in_use(version_pk: int, content_hash: str) -> tuple[CourseVersion, tuple[Lesson, ...]]:
+    version = CourseVersion.objects.get(pk=version_pk)
+    lessons = Lesson.objects.filter(version_id=version_pk).select_related("module")
+    return version, tuple(lessons.order_by("position"))
 
 
 def version_lessons(version: CourseVersion) -> tuple[Lesson, ...]:
@@ -117,31 +117,16 @@ def version_lessons(version: CourseVersion) -> tuple[Lesson, ...]:
     read-only; changed content is a new version), and only enrolled learners reach the
     player. Keyed by content hash too, so a reloaded database never meets old lessons.
     The instances are shared between requests: read them, never change them."""
-    return _lessons_in_use(version.pk, version.content_hash)
+    return _version_in_use(version.pk, version.content_hash)[1]
 
 
 def forget_version_lessons() -> None:
-    """Drop this process's copies of lessons (the test suite does, between tests)."""
-    _lessons_in_use.cache_clear()
+    """Drop this process's copies of versions and lessons (the test suite does, between
+    tests)."""
+    _version_in_use.cache_clear()
 
 
-def course_outline(
-    *, version: CourseVersion, enrolment: Enrolment | None, with_bodies: bool = False
-) -> CourseOutline:
-    """Modules and lessons of a version with this enrolment's progress: two queries. The
-    lesson player asks for the bodies too, from the process's copy of a version in use
-    (version_lessons), so that it needs one query, for the progress."""
-    if with_bodies:
-        lessons = version_lessons(version)
-    else:
-        lessons = list(version.lessons.select_related("module").order_by("position").defer("body"))
-    done = set()
-    if enrolment is not None:
-        done = set(
-            LessonProgress.objects.filter(
-                enrolment=enrolment, completed_at__isnull=False
-            ).values_list("lesson_id", flat=True)
-        )
+def _outline(version, enrolment, lessons, done: set[int]) -> CourseOutline:
     entries = [LessonEntry(lesson, lesson.pk in done) for lesson in lessons]
     modules: dict[int, tuple] = {}
     for entry in entries:
@@ -149,6 +134,61 @@ def course_outline(
     return CourseOutline(
         version=version, enrolment=enrolment, modules=list(modules.values()), lessons=entries
     )
+
+
+def course_outline(*, version: CourseVersion, enrolment: Enrolment | None) -> CourseOutline:
+    """Modules and lessons of a version (without their bodies) with this enrolment's
+    progress: two queries."""
+    lessons = version.lessons.select_related("module").order_by("position").defer("body")
+    done = set()
+    if enrolment is not None:
+        done = set(
+            LessonProgress.objects.filter(
+                enrolment=enrolment, completed_at__isnull=False
+            ).values_list("lesson_id", flat=True)
+        )
+    return _outline(version, enrolment, list(lessons), done)
+
+
+def lesson_player(*, user, course_slug: str) -> CourseOutline | None:
+    """The learner's own enrolment in progress on this course, with its version's lessons
+    (bodies included) marked done or not, for the lesson player; None if they have none.
+
+    Every member of staff opens a lesson page a dozen times a course, so it is one query:
+    the enrolment and its progress rows together (a left join, a row per lesson done).
+    The version and its lessons come from the process's copy (version_lessons), read on
+    the process's first visit to the version. The enrolment is built from its row; its
+    version is the shared copy, to be read and never changed."""
+    fields = [field.attname for field in Enrolment._meta.concrete_fields]
+    key = fields.index(Enrolment._meta.pk.attname)
+    enrolments = (
+        Enrolment.objects.filter(
+            membership__user=user,
+            course_version__course__slug=course_slug,
+            status=Enrolment.Status.IN_PROGRESS,
+        )
+        .order_by("-started_at", "-pk")
+        .values_list(
+            *fields,
+            "course_version__content_hash",
+            "progress__lesson_id",
+            "progress__completed_at",
+        )
+    )
+    rows = list(enrolments)
+    if not rows:
+        return None
+    # Someone in two schools may have an enrolment in progress through each: the latest.
+    *values, content_hash, _, _ = rows[0]
+    enrolment = Enrolment.from_db(enrolments.db, fields, values)
+    version, lessons = _version_in_use(enrolment.course_version_id, content_hash)
+    enrolment.course_version = version
+    done = {
+        lesson_id
+        for *values, _, lesson_id, completed_at in rows
+        if values[key] == enrolment.pk and completed_at is not None
+    }
+    return _outline(version, enrolment, lessons, done)
 
 
 @dataclass

@@ -103,13 +103,12 @@ def restart(request, slug: str):
 
 @login_required
 def lesson(request, slug: str, lesson: str):
-    course, enrolment = _active_enrolment(request, slug)
-    if enrolment is None:
+    outline = selectors.lesson_player(user=request.user, course_slug=slug)
+    if outline is None:
+        selectors.course_for_learner(slug=slug)  # 404 for a course that does not exist
         messages.info(request, "Start the course to open its lessons.")
         return redirect("courses:course", slug=slug)
-    outline = selectors.course_outline(
-        version=enrolment.course_version, enrolment=enrolment, with_bodies=True
-    )
+    enrolment = outline.enrolment
     entries = outline.lessons
     index = next((i for i, e in enumerate(entries) if e.lesson.slug == lesson), None)
     if index is None:
@@ -159,7 +158,7 @@ def lesson(request, slug: str, lesson: str):
         request,
         "courses/lesson.html",
         {
-            "course": course,
+            "course_slug": slug,
             "enrolment": enrolment,
             "outline": outline,
             "lesson": current,

@@ -165,11 +165,12 @@ def test_lesson_page_query_count(client, django_assert_num_queries, lessons):
         LessonFactory(module=module, position=n + 2)
     enrolment = EnrolmentFactory(course_version=version)
     client.login(username=enrolment.membership.user.email, password=PASSWORD)
-    # The first visit also reads the lessons (kept by the process from then on) and the
-    # header's links (two queries, kept in the session, which is saved: three more).
+    # The first visit also reads the version and its lessons (kept by the process from
+    # then on: two queries) and the header's links (two queries, kept in the session, which
+    # is saved: three more).
     with django_assert_num_queries(9):
         client.get(f"/courses/{version.course.slug}/lessons/{first.slug}/")
-    # the user, their enrolment, their progress
-    with django_assert_num_queries(3):
+    # the user; their enrolment with its progress
+    with django_assert_num_queries(2):
         response = client.get(f"/courses/{version.course.slug}/lessons/{first.slug}/")
     assert response.context["position"] == 1

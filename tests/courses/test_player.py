@@ -8,7 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from courses.models import Acknowledgement, Enrolment, Lesson, LessonProgress, ScenarioChoice
-from courses.selectors import my_training
+from courses.selectors import lesson_player, my_training
 from courses.services import LearningError, acknowledgement_record, lesson_complete
 from cpd.models import Membership
 from tests.factories import (
@@ -115,6 +115,96 @@ def test_lesson_of_another_course_is_not_found(client):
     client.login(username=enrolment.membership.user.email, password=PASSWORD)
     course = enrolment.course_version.course.slug
     assert client.get(f"/courses/{course}/lessons/{stranger.slug}/").status_code == 404
+
+
+def _course_of(lessons: int):
+    version = CourseVersionFactory()
+    module = ModuleFactory(version=version)
+    return version, [LessonFactory(module=module, position=n) for n in range(1, lessons + 1)]
+
+
+def test_lesson_player_marks_the_lessons_this_enrolment_has_finished():
+    version, lessons = _course_of(4)
+    enrolment = EnrolmentFactory(course_version=version)
+    lesson_complete(enrolment=enrolment, lesson=lessons[0])
+    lesson_complete(enrolment=enrolment, lesson=lessons[2])
+    # opened but not finished: not done
+    LessonProgress.objects.create(enrolment=enrolment, lesson=lessons[3], started_at=timezone.now())
+
+    outline = lesson_player(user=enrolment.membership.user, course_slug=version.course.slug)
+
+    assert [(entry.lesson, entry.done) for entry in outline.lessons] == [
+        (lessons[0], True),
+        (lessons[1], False),
+        (lessons[2], True),
+        (lessons[3], False),
+    ]
+    assert outline.version == version
+    # The enrolment is built from the row: every field as stored, and saved state.
+    assert outline.enrolment == enrolment
+    stored = Enrolment.objects.get(pk=enrolment.pk)
+    assert [getattr(outline.enrolment, f.attname) for f in Enrolment._meta.concrete_fields] == [
+        getattr(stored, f.attname) for f in Enrolment._meta.concrete_fields
+    ]
+    assert outline.enrolment._state.adding is False
+    assert outline.enrolment.course_version is outline.version
+
+
+def test_lesson_player_without_progress_has_nothing_done():
+    version, lessons = _course_of(2)
+    enrolment = EnrolmentFactory(course_version=version)
+    outline = lesson_player(user=enrolment.membership.user, course_slug=version.course.slug)
+    assert [entry.done for entry in outline.lessons] == [False, False]
+    assert outline.enrolment == enrolment
+
+
+def test_lesson_player_takes_the_latest_enrolment_of_someone_in_two_schools():
+    version, lessons = _course_of(3)
+    user = UserFactory()
+    earlier = EnrolmentFactory(
+        membership=MembershipFactory(user=user),
+        course_version=version,
+        started_at=timezone.now() - timedelta(days=2),
+    )
+    later = EnrolmentFactory(
+        membership=MembershipFactory(user=user, school=SchoolFactory()),
+        course_version=version,
+        started_at=timezone.now() - timedelta(days=1),
+    )
+    lesson_complete(enrolment=earlier, lesson=lessons[0])
+    lesson_complete(enrolment=later, lesson=lessons[1])
+
+    outline = lesson_player(user=user, course_slug=version.course.slug)
+
+    assert outline.enrolment == later
+    assert [entry.done for entry in outline.lessons] == [False, True, False]
+
+
+@pytest.mark.parametrize("status", [Enrolment.Status.COMPLETED, Enrolment.Status.WITHDRAWN])
+def test_lesson_player_has_nothing_for_an_enrolment_no_longer_in_progress(status):
+    version, _ = _course_of(1)
+    enrolment = EnrolmentFactory(
+        course_version=version,
+        status=status,
+        completed_at=timezone.now() if status == Enrolment.Status.COMPLETED else None,
+    )
+    assert lesson_player(user=enrolment.membership.user, course_slug=version.course.slug) is None
+
+
+def test_lesson_player_never_reaches_another_persons_enrolment_or_course():
+    version, lessons = _course_of(2)
+    theirs = EnrolmentFactory(course_version=version)
+    lesson_complete(enrolment=theirs, lesson=lessons[0])
+    # Someone at another school, and someone at the same school, not enrolled themselves.
+    for stranger in (
+        MembershipFactory(school=SchoolFactory()).user,
+        MembershipFactory(school=theirs.membership.school).user,
+    ):
+        assert lesson_player(user=stranger, course_slug=version.course.slug) is None
+    # Their own enrolment on another course does not open this one.
+    other, _ = _course_of(1)
+    mine = EnrolmentFactory(course_version=other)
+    assert lesson_player(user=mine.membership.user, course_slug=version.course.slug) is None
 
 
 def test_acknowledgement_records_document_version_and_time():
