@@ -33,3 +33,6 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="cpd-test-media-")
 CPD_BASE_URL = "https://cpd.example.org"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Sessions as a trust's site keeps them, read from a cache every web process shares (its
+# Redis): the suite is one process, so its own cache is shared by every request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

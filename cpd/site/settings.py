@@ -238,9 +238,6 @@ SECURE_CSP = {
 }
 
 SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day
-# Sessions are read from the cache (shared when CACHE_URL is set) and written through to
-# the database, so most requests spend no query on them.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -294,6 +291,16 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     }
 elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL must start with redis://, not {CACHE_URL!r}.")
+
+# With a shared cache, sessions are read from it and written through to the database, so
+# most requests spend no query on them. Without one they stay in the database alone: each
+# web process would keep its own copy of a session, and signing out through one would
+# leave the others signed in until the copy expired.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 REST_FRAMEWORK = {
     # Token first, so that an anonymous request gets 401 with a WWW-Authenticate header.

@@ -81,3 +81,19 @@ def test_postgresql_statements_are_prepared_unless_turned_off(tmp_path, value, e
     result = manage("shell", "--no-imports", "-c", code, env=env, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == expected
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "expected"),
+    [
+        ("", "django.contrib.sessions.backends.db"),
+        ("redis://cache.example.org:6379/0", "django.contrib.sessions.backends.cached_db"),
+    ],
+)
+def test_sessions_are_cached_only_in_a_cache_every_process_shares(tmp_path, cache_url, expected):
+    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+    result = manage(
+        "shell", "--no-imports", "-c", code, env={"CACHE_URL": cache_url}, tmp_path=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
