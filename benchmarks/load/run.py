@@ -2,7 +2,9 @@
 
 1. Creates a scratch database ``cpd_load_<random>`` on the PostgreSQL server at
    $LOAD_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), migrates it,
-   loads the shipped courses and the KCSIE rules, and seeds schools, staff and DSLs.
+   loads the shipped courses and the KCSIE rules, and seeds schools, staff and DSLs. The
+   site's shared cache (sessions, rate limits) is the Redis at $LOAD_CACHE_URL (default
+   redis://127.0.0.1:6379/0), as in a trust's deployment.
 2. Starts gunicorn (deploy/gunicorn.conf.py, $LOAD_WEB_WORKERS processes) and
    $LOAD_QUEUE_WORKERS ``db_worker`` processes, all on 127.0.0.1.
 3. Runs locust headless: $LOAD_USERS users (default 30) for $LOAD_SECONDS (default 60) of
@@ -46,6 +48,7 @@ BASELINE_ROUNDS = int(os.environ.get("LOAD_BASELINE_ROUNDS", "3"))
 WEB_WORKERS = int(os.environ.get("LOAD_WEB_WORKERS", "3"))
 QUEUE_WORKERS = int(os.environ.get("LOAD_QUEUE_WORKERS", "2"))
 SERVER = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+CACHE = os.environ.get("LOAD_CACHE_URL", "redis://127.0.0.1:6379/0")
 OUT = REPO / "var" / "load"
 
 
@@ -101,8 +104,21 @@ def table(pages: dict) -> str:
     return "\n".join(lines)
 
 
+def check_cache(url: str) -> None:
+    """The shared cache a trust runs (sessions, rate limits) must answer before we start."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        raise SystemExit(
+            f"make load needs Redis at {url} (LOAD_CACHE_URL), as a trust's site does: {exc}"
+        ) from None
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
+    check_cache(CACHE)
     work = Path(tempfile.mkdtemp(prefix="cpd-load-"))
     started = time.monotonic()
     with scratch_database(SERVER, "cpd_load") as database_url, Processes(work) as procs:
@@ -111,6 +127,7 @@ def main() -> int:
             var_dir=work,
             DJANGO_SETTINGS_MODULE="benchmarks.load.settings",
             LOG_REQUESTS="false",
+            CACHE_URL=CACHE,
         )
         manage("migrate", "--no-input", env=env)
         manage("collectstatic", "--no-input", "--verbosity", "0", env=env)
