@@ -63,7 +63,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -141,7 +140,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cpd:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The site speaks British English only. Django would otherwise choose among the hundred
+# languages it ships from the browser's Accept-Language, and a member of staff whose
+# browser prefers Polish would read Django's own words (form errors, month names) in
+# Polish around the product's English: a mixed page. So one language, and no
+# LocaleMiddleware to negotiate it.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English")]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

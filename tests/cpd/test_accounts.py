@@ -105,3 +105,15 @@ def test_password_reset_requests_are_limited(client, staff):
     assert response.status_code == 429
     assert "Too many reset requests. Wait an hour and try again." in response.content.decode()
     assert len(mail.outbox) == 5
+
+
+def test_pages_stay_in_british_english_whatever_language_the_browser_prefers(client, db):
+    """Django's own words (here a form error) must not switch language around the
+    product's English: a browser asking for Polish or French still gets one language."""
+    response = client.post(
+        "/accounts/password-reset/",
+        {"email": "not an address"},
+        HTTP_ACCEPT_LANGUAGE="pl,fr;q=0.8",
+    )
+    assert response.context["form"].errors == {"email": ["Enter a valid email address."]}
+    assert "Content-Language" not in response.headers
