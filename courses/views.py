@@ -124,12 +124,10 @@ def lesson(request, slug: str, lesson: str):
     scenario_form = ack_form = chosen = None
     if current.kind == Lesson.Kind.SCENARIO:
         scenario_form = ScenarioForm(_posted(request), lesson=current)
-        progress = (
-            current.lessonprogress_set.filter(enrolment=enrolment)
-            .select_related("scenario_choice")
-            .first()
+        chosen = next(
+            (c for c in current.choices.all() if c.pk == entries[index].scenario_choice_id),
+            None,
         )
-        chosen = progress.scenario_choice if progress else None
     elif current.kind == Lesson.Kind.ACKNOWLEDGEMENT:
         ack_form = AcknowledgementForm(_posted(request), lesson=current)
 

@@ -98,17 +98,17 @@ def test_the_lesson_player_keeps_a_copy_per_version_and_content(django_assert_nu
     LessonFactory(module=first.module, position=2)
     other = CourseVersionFactory()
 
-    # the version and its lessons
-    with django_assert_num_queries(2):
+    # the version, its lessons and their scenario choices
+    with django_assert_num_queries(3):
         lessons = version_lessons(first.version)
     with django_assert_num_queries(0):
         again = version_lessons(first.version)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(2):  # no lessons, so no choices to ask for
         version_lessons(other)
 
     assert again is lessons
     assert [lesson.position for lesson in lessons] == [1, 2]
     # A version with the same key but other content (a reloaded database) is read afresh.
     first.version.content_hash = "f" * 64
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         version_lessons(first.version)

@@ -165,12 +165,37 @@ def test_lesson_page_query_count(client, django_assert_num_queries, lessons):
         LessonFactory(module=module, position=n + 2)
     enrolment = EnrolmentFactory(course_version=version)
     client.login(username=enrolment.membership.user.email, password=PASSWORD)
-    # The first visit also reads the version and its lessons (kept by the process from
-    # then on: two queries) and the header's links (two queries, kept in the session, which
-    # is saved: three more).
-    with django_assert_num_queries(9):
+    # The first visit also reads the version, its lessons and their scenario choices (kept
+    # by the process from then on: three queries) and the header's links (two queries, kept
+    # in the session, which is saved: three more).
+    with django_assert_num_queries(10):
         client.get(f"/courses/{version.course.slug}/lessons/{first.slug}/")
     # the user; their enrolment with its progress
     with django_assert_num_queries(2):
         response = client.get(f"/courses/{version.course.slug}/lessons/{first.slug}/")
     assert response.context["position"] == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answered", [False, True])
+def test_scenario_lesson_page_query_count(client, django_assert_num_queries, answered):
+    version = CourseVersionFactory()
+    lesson = LessonFactory(module=ModuleFactory(version=version), kind=Lesson.Kind.SCENARIO)
+    choices = [
+        ScenarioChoice.objects.create(
+            lesson=lesson, position=n, text=f"Response {n}", feedback=f"Why {n}", is_best=n == 0
+        )
+        for n in range(3)
+    ]
+    enrolment = EnrolmentFactory(course_version=version)
+    client.login(username=enrolment.membership.user.email, password=PASSWORD)
+    url = f"/courses/{version.course.slug}/lessons/{lesson.slug}/"
+    if answered:
+        client.post(url, {"choice": choices[1].pk})
+    client.get(url)
+    # the user; their enrolment with its progress, which names the response chosen (the
+    # lesson's choices come with the process's copy of its lessons)
+    with django_assert_num_queries(2):
+        response = client.get(url)
+    assert response.context["chosen"] == (choices[1] if answered else None)
+    assert response.context["scenario_choices"] == (choices if answered else [])

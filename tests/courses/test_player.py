@@ -150,6 +150,36 @@ def test_lesson_player_marks_the_lessons_this_enrolment_has_finished():
     assert outline.enrolment.course_version is outline.version
 
 
+def test_lesson_player_names_the_response_chosen_in_each_scenario():
+    version, (reading, first, second) = _course_of(3)
+    Lesson.objects.filter(pk__in=[first.pk, second.pk]).update(kind=Lesson.Kind.SCENARIO)
+    responses = {
+        lesson.pk: [
+            ScenarioChoice.objects.create(
+                lesson=lesson, position=n, text=f"R{n}", feedback="F", is_best=n == 0
+            )
+            for n in range(2)
+        ]
+        for lesson in (first, second)
+    }
+    enrolment = EnrolmentFactory(course_version=version)
+    LessonProgress.objects.create(
+        enrolment=enrolment,
+        lesson=second,
+        started_at=timezone.now(),
+        completed_at=timezone.now(),
+        scenario_choice=responses[second.pk][1],
+    )
+    outline = lesson_player(user=enrolment.membership.user, course_slug=version.course.slug)
+    assert [(e.done, e.scenario_choice_id) for e in outline.lessons] == [
+        (False, None),
+        (False, None),
+        (True, responses[second.pk][1].pk),
+    ]
+    # The choices come with the lessons, in their order.
+    assert list(outline.lessons[2].lesson.choices.all()) == responses[second.pk]
+
+
 def test_lesson_player_without_progress_has_nothing_done():
     version, lessons = _course_of(2)
     enrolment = EnrolmentFactory(course_version=version)
