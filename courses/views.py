@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses import selectors, services
@@ -106,7 +107,7 @@ def lesson(request, slug: str, lesson: str):
     outline = selectors.lesson_player(user=request.user, course_slug=slug)
     if outline is None:
         selectors.course_for_learner(slug=slug)  # 404 for a course that does not exist
-        messages.info(request, "Start the course to open its lessons.")
+        messages.info(request, _("Start the course to open its lessons."))
         return redirect("courses:course", slug=slug)
     enrolment = outline.enrolment
     entries = outline.lessons
@@ -135,7 +136,7 @@ def lesson(request, slug: str, lesson: str):
         try:
             if current.kind == Lesson.Kind.SCENARIO:
                 if scenario_form.is_valid():
-                    _, chosen = services.scenario_respond(
+                    services.scenario_respond(
                         enrolment=enrolment,
                         lesson=current,
                         choice_id=scenario_form.cleaned_data["choice"],

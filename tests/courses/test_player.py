@@ -109,6 +109,24 @@ def test_lesson_page_links_previous_and_next(client):
     assert list(LessonProgress.objects.values_list("lesson", flat=True)) == [middle.pk]
 
 
+def test_lesson_page_without_an_enrolment_sends_the_learner_to_start_the_course(client):
+    version, lessons = _course_of(2)
+    membership = MembershipFactory()
+    client.login(username=membership.user.email, password=PASSWORD)
+    response = client.get(f"/courses/{version.course.slug}/lessons/{lessons[0].slug}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/courses/{version.course.slug}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "Start the course to open its lessons." in page
+    assert not LessonProgress.objects.exists()
+
+
+def test_lesson_page_of_a_course_that_does_not_exist_is_not_found(client):
+    membership = MembershipFactory()
+    client.login(username=membership.user.email, password=PASSWORD)
+    assert client.get("/courses/no-such-course/lessons/anything/").status_code == 404
+
+
 def test_lesson_of_another_course_is_not_found(client):
     enrolment = EnrolmentFactory()
     stranger = LessonFactory()
