@@ -33,7 +33,7 @@ class FrozenContentForm(forms.ModelForm):
 
 class FrozenOnceEnrolled:
     """A version's content is what its learners were taught and tested on, and each web
-    process keeps the lessons of versions in use (courses.selectors.version_lessons). So
+    process keeps the lessons of versions in use (courses.selectors.version_in_use). So
     once anyone has enrolled on a version, it and everything in it are read-only here:
     changed content is loaded as a new version with ``cpd_load_courses``."""
 

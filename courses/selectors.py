@@ -108,7 +108,14 @@ class CourseOutline:
 
 
 @lru_cache(maxsize=64)
-def _version_in_use(version_pk: int, content_hash: str) -> tuple[CourseVersion, tuple[Lesson, ...]]:
+def version_in_use(version_pk: int, content_hash: str) -> tuple[CourseVersion, tuple[Lesson, ...]]:
+    """A version and its lessons, with their modules, bodies and scenario choices
+    (prefetched: ``lesson.choices.all()`` asks nothing more), for the lesson player.
+
+    Kept by each process: a version's content is fixed once anyone enrols on it (the admin
+    makes it read-only; changed content is a new version), and only enrolled learners reach
+    the player. Keyed by content hash too, so a reloaded database never meets old lessons.
+    The instances are shared between requests: read them, never change them."""
     version = CourseVersion.objects.get(pk=version_pk)
     lessons = (
         Lesson.objects.filter(version_id=version_pk)
@@ -118,20 +125,10 @@ def _version_in_use(version_pk: int, content_hash: str) -> tuple[CourseVersion, 
     return version, tuple(lessons.order_by("position"))
 
 
-def version_lessons(version: CourseVersion) -> tuple[Lesson, ...]:
-    """A version's lessons with their modules, bodies and scenario choices (prefetched:
-    ``lesson.choices.all()`` asks nothing more), for the lesson player. Kept by
-    each process: a version's content is fixed once anyone enrols on it (the admin makes it
-    read-only; changed content is a new version), and only enrolled learners reach the
-    player. Keyed by content hash too, so a reloaded database never meets old lessons.
-    The instances are shared between requests: read them, never change them."""
-    return _version_in_use(version.pk, version.content_hash)[1]
-
-
-def forget_version_lessons() -> None:
+def forget_versions_in_use() -> None:
     """Drop this process's copies of versions and lessons (the test suite does, between
     tests)."""
-    _version_in_use.cache_clear()
+    version_in_use.cache_clear()
 
 
 def _outline(version, enrolment, lessons, done: set[int], chosen=None) -> CourseOutline:
@@ -198,7 +195,7 @@ def lesson_player(*, user, course_slug: str) -> CourseOutline | None:
     product's hottest read, and it is kept to one query: the enrolment and its progress
     rows together (a left join, a row per lesson opened), which also name the response
     chosen in each scenario. The version and its lessons come from the process's copy
-    (version_lessons), read on the process's first visit to the version.
+    (version_in_use), read on the process's first visit to the version.
 
     Building and compiling that query through the ORM took four times as long as
     PostgreSQL took to answer it (prepared), so the ORM compiles it once per process
@@ -220,7 +217,7 @@ def lesson_player(*, user, course_slug: str) -> CourseOutline | None:
     latest = rows[0]
     width = len(_PLAYER_ENROLMENT)
     enrolment = Enrolment.from_db(alias, _PLAYER_ENROLMENT, latest[:width])
-    version, lessons = _version_in_use(enrolment.course_version_id, latest[width])
+    version, lessons = version_in_use(enrolment.course_version_id, latest[width])
     enrolment.course_version = version
     done, chosen = set(), {}
     for row in rows:

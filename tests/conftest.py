@@ -85,7 +85,7 @@ def _empty_cache():
     """Rate limits count in the cache: each test starts with none used."""
     from django.core.cache import cache
 
-    from courses.selectors import forget_version_lessons
+    from courses.selectors import forget_versions_in_use
 
     cache.clear()
-    forget_version_lessons()
+    forget_versions_in_use()

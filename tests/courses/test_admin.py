@@ -4,7 +4,7 @@ refuses changes and additions, and the lesson player's per-process copy stays tr
 import pytest
 
 from courses.models import Lesson
-from courses.selectors import version_lessons
+from courses.selectors import version_in_use
 from tests.factories import CourseVersionFactory, EnrolmentFactory, LessonFactory, ModuleFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,15 +100,15 @@ def test_the_lesson_player_keeps_a_copy_per_version_and_content(django_assert_nu
 
     # the version, its lessons and their scenario choices
     with django_assert_num_queries(3):
-        lessons = version_lessons(first.version)
+        lessons = version_in_use(first.version.pk, first.version.content_hash)[1]
     with django_assert_num_queries(0):
-        again = version_lessons(first.version)
+        again = version_in_use(first.version.pk, first.version.content_hash)[1]
     with django_assert_num_queries(2):  # no lessons, so no choices to ask for
-        version_lessons(other)
+        version_in_use(other.pk, other.content_hash)
 
     assert again is lessons
     assert [lesson.position for lesson in lessons] == [1, 2]
     # A version with the same key but other content (a reloaded database) is read afresh.
     first.version.content_hash = "f" * 64
     with django_assert_num_queries(3):
-        version_lessons(first.version)
+        version_in_use(first.version.pk, first.version.content_hash)[1]
