@@ -166,7 +166,10 @@ def main() -> int:
         rounds = []
         for n in range(BASELINE_ROUNDS):
             phases = []
-            for user, page in (("LessonReader", "lesson"), ("TrivialReader", "trivial")):
+            for user, page, name in (
+                ("LessonReader", "lesson", "lesson (baseline)"),
+                ("TrivialReader", "trivial", "trivial view"),
+            ):
                 pages = locust(
                     [user],
                     count=BASELINE_USERS,
@@ -175,7 +178,6 @@ def main() -> int:
                     csv_prefix=work / f"{page}{n}",
                     env=locust_env,
                 )
-                name = "lesson (baseline)" if page == "lesson" else "trivial view"
                 # A reader that could not start (an exception) is an error too.
                 failures = pages["Aggregated"]["failures"] + sum(
                     int(e.split(" x ")[0]) for e in pages["Aggregated"]["exceptions"]
