@@ -13,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from cpd.errors import CPDError
+
 
 class ServiceRefused(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
@@ -57,12 +59,22 @@ def _domain_error(exc):
     return None
 
 
+class _ProductError(exceptions.APIException):
+    """A ``CPDError`` answered with its own status, code and message."""
+
+    def __init__(self, error: CPDError):
+        self.status_code = error.status
+        super().__init__(error.message or None, code=error.code)
+
+
 def exception_handler(exc, context):
     domain = _domain_error(exc)
     if isinstance(domain, Response):
         return domain
     if domain is not None:
         exc = domain
+    elif isinstance(exc, CPDError):
+        exc = _ProductError(exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found, or not visible to you."))
     elif isinstance(exc, DjangoPermissionDenied):

@@ -1,0 +1,53 @@
+"""The product's own errors. Services raise these, never ``Http404`` or a DRF exception;
+a page and the API each map them to their own response (``cpd.tenancy`` for pages,
+``cpd.api.errors`` for JSON), so one rule gives one answer in both.
+
+``code`` is machine-readable and stable (the API returns it); ``message`` is a sentence a
+person can read, already translated."""
+
+
+class CPDError(Exception):
+    """A request the product's rules refuse. Subclasses choose how it is answered."""
+
+    #: The HTTP status both sides answer with.
+    status = 400
+    code = "refused"
+
+    def __init__(self, message: str = "", *, code: str | None = None):
+        super().__init__(message)
+        self.message = str(message)
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFound(CPDError):
+    """The object does not exist, or the actor may not know that it does: another school's
+    record is indistinguishable from a missing one."""
+
+    status = 404
+    code = "not_found"
+
+
+class NotAllowed(CPDError):
+    """The actor can see the object but may not do this to it."""
+
+    status = 403
+    code = "permission_denied"
+
+
+class Refused(CPDError):
+    """The rules refuse the request as made (a learner too early for another attempt, a
+    file with bad rows). The message says what is wrong."""
+
+    status = 400
+    code = "refused"
+
+
+class Conflict(CPDError):
+    """The request no longer matches the stored state (a stale preview, a double submit)."""
+
+    status = 409
+    code = "conflict"
