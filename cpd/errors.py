@@ -3,7 +3,16 @@ a page and the API each map them to their own response (``cpd.tenancy`` for page
 ``cpd.api.errors`` for JSON), so one rule gives one answer in both.
 
 ``code`` is machine-readable and stable (the API returns it); ``message`` is a sentence a
-person can read, already translated."""
+person can read, already translated.
+
+Each kind is also the Django exception a page answers with (``NotFound`` is an ``Http404``,
+``NotAllowed`` a ``PermissionDenied``, ``Refused`` a ``BadRequest``), so a page that does not
+catch one still gives the right status through Django's own handlers, with no middleware for
+a host project to install. The API's handler maps them first, by their ``status`` and
+``code``."""
+
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import Http404
 
 
 class CPDError(Exception):
@@ -23,7 +32,7 @@ class CPDError(Exception):
         return self.message
 
 
-class NotFound(CPDError):
+class NotFound(CPDError, Http404):
     """The object does not exist, or the actor may not know that it does: another school's
     record is indistinguishable from a missing one."""
 
@@ -31,14 +40,14 @@ class NotFound(CPDError):
     code = "not_found"
 
 
-class NotAllowed(CPDError):
+class NotAllowed(CPDError, PermissionDenied):
     """The actor can see the object but may not do this to it."""
 
     status = 403
     code = "permission_denied"
 
 
-class Refused(CPDError):
+class Refused(CPDError, BadRequest):
     """The rules refuse the request as made (a learner too early for another attempt, a
     file with bad rows). The message says what is wrong."""
 
@@ -46,8 +55,8 @@ class Refused(CPDError):
     code = "refused"
 
 
-class Conflict(CPDError):
+class Conflict(CPDError, BadRequest):
     """The request no longer matches the stored state (a stale preview, a double submit)."""
 
-    status = 409
+    status = 409  # a page shows it as a 400: Django has no conflict exception
     code = "conflict"
