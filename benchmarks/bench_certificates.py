@@ -212,8 +212,8 @@ def _pack_main(workdir: str, count: int, school_id: int) -> None:
     from run import setup_django
 
     setup_django(Path(workdir))
-    from certificates.exports import export_build
     from certificates.models import Export
+    from cpd.compliance.evidence.building import export_build
     from cpd.models import School
 
     school = School.objects.get(pk=school_id)

@@ -33,8 +33,8 @@ def _populate():
     from courses.content import shipped_course_folders
     from courses.models import Enrolment
     from courses.services import courses_load
+    from cpd.compliance.services import requirement_pack_load
     from cpd.models import Membership, School, Trust, TrustRole
-    from cpd.services import requirement_pack_load
 
     User = get_user_model()
     versions = {v.course.slug: v for v, _ in courses_load(folders=shipped_course_folders())}
@@ -106,8 +106,9 @@ def run(*, workdir=None) -> list[dict]:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    from cpd.compliance.dashboards import trust_summary
+    from cpd.compliance.engine import compliance_rows
     from cpd.models import Membership
-    from cpd.selectors import compliance_rows, trust_summary
 
     call_command("collectstatic", interactive=False, verbosity=0)  # production static files
     trust, schools, _ = _populate()

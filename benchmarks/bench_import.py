@@ -36,13 +36,11 @@ def run(workdir=None) -> list[dict]:
     from django.test import override_settings
     from django.utils import timezone
 
-    from cpd.imports import (
-        staff_file_read,
-        staff_import_apply,
-        staff_import_plan,
-        staff_invitations_send,
-    )
     from cpd.models import Membership, School
+    from cpd.people.imports.applying import staff_import_apply
+    from cpd.people.imports.invitations import staff_invitations_send
+    from cpd.people.imports.planning import staff_import_plan
+    from cpd.people.imports.reading import staff_file_read
 
     school, _ = School.objects.get_or_create(
         slug="bench-import", defaults={"name": "Bench Import School"}

@@ -54,36 +54,3 @@ def certificate_for_management(*, user, serial: str) -> Certificate:
     if certificate is None:
         raise Http404("No such certificate.")
     return certificate
-
-
-def exports_for_school(*, school: School) -> QuerySet:
-    from certificates.models import Export
-
-    return Export.objects.filter(school=school).select_related("requested_by")
-
-
-def export_for(*, user, slug: str, pk: int):
-    """An evidence pack of a school whose compliance this user may see; otherwise 404."""
-    from certificates.models import Export
-
-    export = (
-        Export.objects.filter(
-            pk=pk,
-            school__slug=slug,
-            school__in=School.objects.filter(compliance_schools_q(user)),
-        )
-        .select_related("school", "requested_by")
-        .first()
-    )
-    if export is None:
-        raise Http404("No such evidence pack.")
-    return export
-
-
-def courses_certified_in(*, school: School):
-    """Courses with at least one certificate in this school: the evidence pack's choices."""
-    from courses.models import Course
-
-    return (
-        Course.objects.filter(certificates__membership__school=school).distinct().order_by("title")
-    )

@@ -13,9 +13,9 @@ from certificates import pdf
 from certificates.models import Certificate
 from certificates.signals import certificate_issued, certificate_revoked
 from courses.models import Enrolment
+from cpd.audit.services import audit_record
 from cpd.conf import cpd_settings
 from cpd.dates import add_months
-from cpd.services import audit_record
 from cpd.signals import compliance_changed_after_commit
 from cpd.urls_absolute import absolute_url
 

@@ -33,15 +33,3 @@ def certificate_render(certificate_id: int) -> None:
 def certificate_email(certificate_id: int) -> None:
     if certificate := _get(certificate_id):
         certificate_email_send(certificate=certificate)
-
-
-@task
-def export_build(export_id: int) -> None:
-    from certificates.exports import export_build as build
-    from certificates.models import Export
-
-    export = Export.objects.select_related("school", "requested_by").filter(pk=export_id).first()
-    if export is None:
-        logger.warning("Evidence pack %s no longer exists", export_id)
-        return
-    build(export=export)

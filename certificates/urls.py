@@ -10,13 +10,6 @@ urlpatterns = [
     path("certificates/<str:serial>/pdf/", views.download, name="pdf"),
     path("certificates/<str:serial>/revoke/", views.revoke, name="revoke"),
     path("certificates/<str:serial>/reissue/", views.reissue, name="reissue"),
-    path("schools/<slug:slug>/evidence/", views.evidence, name="evidence"),
-    path("schools/<slug:slug>/evidence/<int:pk>/", views.export_status, name="export"),
-    path(
-        "schools/<slug:slug>/evidence/<int:pk>/download/",
-        views.export_download,
-        name="export_download",
-    ),
     path("verify/", views.verify_lookup, name="verify_lookup"),
     path("verify/<str:code>/", views.verify, name="verify"),
 ]

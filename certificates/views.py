@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,12 +9,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from certificates import exports, selectors, services
-from certificates.forms import EvidencePackForm, ReissueForm, RevokeForm
-from cpd import selectors as cpd_selectors
+from certificates import selectors, services
+from certificates.forms import ReissueForm, RevokeForm
 from cpd.conf import cpd_settings
 from cpd.permissions import can_view_compliance
-from cpd.services import audit_record
 
 
 def _verify_rate(group, request) -> str:
@@ -142,76 +140,4 @@ def verify(request, code: str):
         request,
         "certificates/verify.html",
         {"certificate": certificate, "standing": certificate.standing_on(timezone.localdate())},
-    )
-
-
-@login_required
-def evidence(request, slug: str):
-    """A DSL or school admin chooses filters and asks for an evidence pack."""
-    school = cpd_selectors.school_for_compliance(user=request.user, slug=slug)
-    courses = selectors.courses_certified_in(school=school)
-    data = request.POST if request.method == "POST" else None
-    form = EvidencePackForm(data, courses=courses)
-    if request.method == "POST" and form.is_valid():
-        export = exports.export_request(school=school, actor=request.user, filters=form.filters())
-        return HttpResponseRedirect(export_url(school, export))
-    return render(
-        request,
-        "certificates/evidence.html",
-        {
-            "school": school,
-            "form": form,
-            "exports": selectors.exports_for_school(school=school)[:10],
-            "now": timezone.now(),
-        },
-        status=400 if form.is_bound else 200,
-    )
-
-
-def export_url(school, export) -> str:
-    from django.urls import reverse
-
-    return reverse("certificates:export", kwargs={"slug": school.slug, "pk": export.pk})
-
-
-@login_required
-@never_cache
-def export_status(request, slug: str, pk: int):
-    """Progress of one evidence pack. While it is being built the page refreshes itself
-    (an HTTP ``Refresh`` header, no script); once ready it stops."""
-    export = selectors.export_for(user=request.user, slug=slug, pk=pk)
-    response = render(
-        request,
-        "certificates/export.html",
-        {"school": export.school, "export": export, "now": timezone.now()},
-    )
-    if export.is_running:
-        response["Refresh"] = "3"
-    return response
-
-
-@login_required
-def export_download(request, slug: str, pk: int):
-    export = selectors.export_for(user=request.user, slug=slug, pk=pk)
-    if export.status != export.Status.READY or not export.file:
-        return redirect("certificates:export", slug=slug, pk=pk)
-    if export.is_expired(timezone.now()):
-        return render(
-            request,
-            "certificates/export_expired.html",
-            {"school": export.school, "export": export},
-            status=410,
-        )
-    audit_record(
-        actor=request.user,
-        action="certificates.export.downloaded",
-        target=export,
-        school=export.school,
-        data={"sha256": export.sha256},
-    )
-    return FileResponse(
-        export.file.open("rb"),
-        content_type="application/zip",
-        as_attachment=True,
-        filename=export.file.name.rsplit("/", 1)[-1],
     )

@@ -2,15 +2,13 @@
 
 import math
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 
 from django.db import connections
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
 from courses.models import Course, CourseVersion, Enrolment, Lesson, LessonProgress
-from cpd.selectors import ComplianceRow, Status, compliance_rows, memberships_of
 
 
 def published_courses():
@@ -158,6 +156,8 @@ def course_outline(*, version: CourseVersion, enrolment: Enrolment | None) -> Co
 
 # Stand-ins for a learner and a course in the lesson player's statement (see below).
 _ANY_LEARNER, _ANY_COURSE = -1, "\x00any course"
+
+
 _PLAYER_ENROLMENT = ("id", "membership_id", "course_version_id", "status")
 
 
@@ -229,69 +229,3 @@ def lesson_player(*, user, course_slug: str) -> CourseOutline | None:
         if choice_id is not None:
             chosen[lesson_id] = choice_id
     return _outline(version, enrolment, lessons, done, chosen)
-
-
-@dataclass
-class TrainingItem:
-    course: Course
-    row: ComplianceRow | None
-    enrolment: Enrolment | None
-    lessons_done: int = 0
-    lessons_total: int = 0
-
-    @property
-    def urgency(self) -> int:
-        return Status.URGENCY.index(self.row.status) if self.row else len(Status.URGENCY)
-
-
-@dataclass
-class MyTraining:
-    memberships: list
-    required: list[TrainingItem]
-    optional: list[TrainingItem]
-
-
-def my_training(*, user, on: date) -> MyTraining:
-    """Every course that applies to this person through any of their schools' requirements,
-    most urgent first, and the other courses they may take. A fixed number of queries."""
-    memberships = list(memberships_of(user=user, on=on))
-    rows = compliance_rows(memberships=memberships, on=on)
-    courses = {c.pk: c for c in published_courses()}
-    enrolments = {}
-    for enrolment in (
-        Enrolment.objects.filter(membership__user=user)
-        .exclude(status=Enrolment.Status.WITHDRAWN)
-        .select_related("course_version")
-        .annotate(
-            lessons_done=Count("progress", filter=Q(progress__completed_at__isnull=False)),
-        )
-        .order_by("started_at")
-    ):
-        course_id = enrolment.course_version.course_id
-        current = enrolments.get(course_id)
-        if current is None or current.status != Enrolment.Status.IN_PROGRESS:
-            enrolments[course_id] = enrolment
-    lesson_totals = dict(
-        CourseVersion.objects.filter(pk__in=[e.course_version_id for e in enrolments.values()])
-        .annotate(total=Count("lessons"))
-        .values_list("pk", "total")
-    )
-
-    def item(course, row=None):
-        enrolment = enrolments.get(course.pk)
-        return TrainingItem(
-            course=course,
-            row=row,
-            enrolment=enrolment,
-            lessons_done=getattr(enrolment, "lessons_done", 0),
-            lessons_total=lesson_totals.get(getattr(enrolment, "course_version_id", None), 0),
-        )
-
-    required, seen = [], set()
-    for row in rows:
-        if row.requirement.course_id in courses:
-            required.append(item(courses[row.requirement.course_id], row))
-            seen.add(row.requirement.course_id)
-    required.sort(key=lambda i: (i.urgency, i.row.due_on or date.max, i.course.title))
-    optional = [item(c) for pk, c in courses.items() if pk not in seen] if memberships else []
-    return MyTraining(memberships=memberships, required=required, optional=optional)

@@ -22,8 +22,8 @@ from courses.models import (
     ScenarioChoice,
 )
 from courses.signals import course_completed
+from cpd.audit.services import audit_record
 from cpd.models import Membership
-from cpd.services import audit_record
 from cpd.signals import compliance_changed_after_commit
 
 READING_WORDS_PER_MINUTE = 180

@@ -5,7 +5,6 @@ from courses import views
 app_name = "courses"
 
 urlpatterns = [
-    path("training/", views.my_training, name="my_training"),
     path("courses/<slug:slug>/", views.course_detail, name="course"),
     path("courses/<slug:slug>/start/", views.enrol, name="enrol"),
     path("courses/<slug:slug>/restart/", views.restart, name="restart"),

@@ -11,21 +11,13 @@ from courses import selectors, services
 from courses.forms import AcknowledgementForm, AttemptForm, EnrolForm, ScenarioForm
 from courses.models import Enrolment, Lesson, Question
 from courses.rendering import render_markdown
-from cpd.bulletins import bulletins_to_read
-from cpd.selectors import memberships_of
+from cpd.people.selectors import memberships_of
 
 
 def _posted(request):
     """The POST data to bind a form to, even when empty (an empty submission still gets
     its errors shown), or None for a GET."""
     return request.POST if request.method == "POST" else None
-
-
-@login_required
-def my_training(request):
-    training = selectors.my_training(user=request.user, on=timezone.localdate())
-    unread = list(bulletins_to_read(memberships=training.memberships))
-    return render(request, "courses/my_training.html", {"training": training, "bulletins": unread})
 
 
 def _learner_state(request, slug):

@@ -7,3 +7,8 @@ def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def school_year_start(on: date) -> date:
+    """1 September of the school year that contains the date (England's school year)."""
+    return date(on.year if on.month >= 9 else on.year - 1, 9, 1)

@@ -1,25 +1,26 @@
 """Everything Safeguarding CPD serves. A host project mounts it with one line:
-``path("", include("cpd.urls"))``."""
+``path("", include("cpd.urls"))``.
+
+This is the top floor: it is the one module that sees every app's pages."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from cpd import (
-    audit_views,
-    bulletin_views,
-    health,
-    record_views,
-    requirement_views,
-    staff_views,
-    views,
-)
+from cpd.accounts import views as accounts_views
+from cpd.audit import views as audit_views
+from cpd.compliance import views as compliance_views
+from cpd.compliance.bulletins import views as bulletin_views
+from cpd.compliance.evidence import views as evidence_views
+from cpd.compliance.records import views as record_views
+from cpd.people import views as people_views
+from cpd.site import health
 
 accounts = [
-    path("login/", views.LoginView.as_view(), name="login"),
+    path("login/", accounts_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        views.PasswordResetView.as_view(),
+        accounts_views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -46,32 +47,39 @@ accounts = [
     ),
 ]
 
-cpd_patterns = [
-    path("", views.home, name="home"),
-    path("schools/<slug:slug>/compliance/", views.compliance, name="compliance"),
+compliance = [
+    path("", compliance_views.home, name="home"),
+    path("training/", compliance_views.my_training, name="my_training"),
+    path("schools/<slug:slug>/compliance/", compliance_views.compliance, name="compliance"),
     path(
         "schools/<slug:slug>/compliance.<str:fmt>",
-        views.compliance_download,
+        compliance_views.compliance_download,
         name="compliance_download",
     ),
-    path("schools/<slug:slug>/people/<int:pk>/", views.person, name="person"),
-    path("schools/<slug:slug>/people/<int:pk>/nudge/", views.nudge, name="nudge"),
-    path("schools/<slug:slug>/people/<int:pk>/export/", views.person_export, name="person_export"),
-    path("schools/<slug:slug>/knowledge-gaps/", views.knowledge_gaps, name="knowledge_gaps"),
-    path("trusts/<slug:slug>/", views.trust, name="trust"),
-    path("schools/<slug:slug>/audit/", audit_views.audit_trail, name="audit"),
-    path("schools/<slug:slug>/requirements/", requirement_views.rules, name="requirements"),
+    path("schools/<slug:slug>/people/<int:pk>/", compliance_views.person, name="person"),
+    path("schools/<slug:slug>/people/<int:pk>/nudge/", compliance_views.nudge, name="nudge"),
+    path(
+        "schools/<slug:slug>/people/<int:pk>/export/",
+        compliance_views.person_export,
+        name="person_export",
+    ),
+    path(
+        "schools/<slug:slug>/knowledge-gaps/",
+        compliance_views.knowledge_gaps,
+        name="knowledge_gaps",
+    ),
+    path("trusts/<slug:slug>/", compliance_views.trust, name="trust"),
+    path("schools/<slug:slug>/requirements/", compliance_views.rules, name="requirements"),
     path(
         "schools/<slug:slug>/requirements/<int:course_id>/",
-        requirement_views.rule_edit,
+        compliance_views.rule_edit,
         name="requirement_edit",
     ),
     path(
         "schools/<slug:slug>/requirements/<int:course_id>/reset/",
-        requirement_views.rule_reset,
+        compliance_views.rule_reset,
         name="requirement_reset",
     ),
-    path("training/records/", record_views.my_records, name="my_records"),
     path("schools/<slug:slug>/bulletins/", bulletin_views.school_bulletins, name="bulletins"),
     path(
         "schools/<slug:slug>/bulletins/<int:pk>/",
@@ -80,23 +88,43 @@ cpd_patterns = [
     ),
     path("bulletins/<int:pk>/", bulletin_views.bulletin, name="bulletin"),
     path("bulletins/<int:pk>/confirm/", bulletin_views.bulletin_confirm, name="bulletin_confirm"),
+    path("training/records/", record_views.my_records, name="my_records"),
     path("training/records/<int:pk>/evidence/", record_views.evidence, name="evidence"),
     path("schools/<slug:slug>/records/", record_views.school_records, name="school_records"),
     path("schools/<slug:slug>/records/<int:pk>/decide/", record_views.decide, name="decide_record"),
-    path("schools/<slug:slug>/staff/", staff_views.staff_list, name="staff"),
-    path("schools/<slug:slug>/staff/import/", staff_views.staff_import, name="staff_import"),
+    path("schools/<slug:slug>/evidence/", evidence_views.evidence, name="evidence_pack"),
+    path(
+        "schools/<slug:slug>/evidence/<int:pk>/",
+        evidence_views.export_status,
+        name="evidence_pack_status",
+    ),
+    path(
+        "schools/<slug:slug>/evidence/<int:pk>/download/",
+        evidence_views.export_download,
+        name="evidence_pack_download",
+    ),
+]
+
+people = [
+    path("schools/<slug:slug>/audit/", audit_views.audit_trail, name="audit"),
+    path("schools/<slug:slug>/staff/", people_views.staff_list, name="staff"),
+    path("schools/<slug:slug>/staff/import/", people_views.staff_import, name="staff_import"),
     path(
         "schools/<slug:slug>/staff/import/<uuid:token>/",
-        staff_views.staff_import_preview,
+        people_views.staff_import_preview,
         name="staff_import_preview",
     ),
-    path("schools/<slug:slug>/staff/<int:pk>/leave/", staff_views.staff_leave, name="staff_leave"),
-    path("api-token/", staff_views.api_token, name="api_token"),
+    path(
+        "schools/<slug:slug>/staff/<int:pk>/leave/",
+        people_views.staff_leave,
+        name="staff_leave",
+    ),
+    path("api-token/", accounts_views.api_token, name="api_token"),
 ]
 
 urlpatterns = [
     path("accounts/", include(accounts)),
-    path("", include((cpd_patterns, "cpd"))),
+    path("", include((people + compliance, "cpd"))),
     path("", include("courses.urls")),
     path("", include("certificates.urls")),
     path("api/v1/", include("cpd.api.urls")),

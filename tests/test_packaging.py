@@ -28,7 +28,7 @@ README_SETTINGS = """
 
 # --- Safeguarding CPD, as the README says ---
 INSTALLED_APPS += ["rest_framework", "cpd", "courses", "certificates"]
-AUTHENTICATION_BACKENDS = ["cpd.backends.EmailBackend"]
+AUTHENTICATION_BACKENDS = ["cpd.accounts.backends.EmailBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cpd:home"
 
@@ -173,7 +173,7 @@ def _expected_wheel_files() -> set[str]:
         "cpd/templates/certificates/certificate.html",
         "courses/content/safeguarding-induction/course.yaml",
         "cpd/static/cpd/cpd.css",
-        "cpd/rules/kcsie.yaml",
+        "cpd/compliance/rules/kcsie.yaml",
     }
     for path in (REPO / "templates").rglob("*"):
         if path.is_file():

@@ -14,8 +14,8 @@ from pypdf import PdfReader
 
 from certificates.models import Certificate
 from courses.models import Attempt, Choice, Enrolment, Lesson
+from cpd.compliance.services import requirement_pack_load
 from cpd.models import Membership
-from cpd.services import requirement_pack_load
 from tests.factories import PASSWORD, MembershipFactory
 
 pytestmark = pytest.mark.django_db

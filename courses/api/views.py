@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from courses import selectors, services
 from courses.api import serializers as s
 from courses.models import Attempt, Course, CourseVersion, Enrolment, Lesson, Question
-from cpd.selectors import memberships_of
+from cpd.people.selectors import memberships_of
 
 
 def _lesson_counts():

@@ -40,8 +40,8 @@ def _flatten(data, prefix: str = "") -> dict[str, list[str]]:
 
 def _domain_error(exc):
     from courses.services import LearningError
-    from cpd.imports import StaffImportError
-    from cpd.services import MembershipError
+    from cpd.people.imports.rows import StaffImportError
+    from cpd.people.services import MembershipError
 
     if isinstance(exc, StaffImportError):
         response = Response(

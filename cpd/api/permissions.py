@@ -4,7 +4,7 @@ decide between allowed and 403."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from cpd.api.tokens import api_token_allowed
+from cpd.accounts.tokens import api_token_allowed
 from cpd.permissions import can_manage_school, can_view_compliance
 
 

@@ -4,23 +4,26 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from cpd.api import docs, errors, views
+from cpd.accounts.api import ApiTokenView
+from cpd.api import docs, errors
+from cpd.compliance.api import ComplianceViewSet, RequirementViewSet
+from cpd.people.api import SchoolViewSet, StaffViewSet
 
 app_name = "api"
 
 SCHOOL = r"schools/(?P<school_slug>[-a-zA-Z0-9_]+)"
 
 router = SimpleRouter()
-router.register("schools", views.SchoolViewSet, basename="school")
-router.register(f"{SCHOOL}/staff", views.StaffViewSet, basename="staff")
-router.register(f"{SCHOOL}/requirements", views.RequirementViewSet, basename="requirement")
-router.register(f"{SCHOOL}/compliance", views.ComplianceViewSet, basename="compliance")
+router.register("schools", SchoolViewSet, basename="school")
+router.register(f"{SCHOOL}/staff", StaffViewSet, basename="staff")
+router.register(f"{SCHOOL}/requirements", RequirementViewSet, basename="requirement")
+router.register(f"{SCHOOL}/compliance", ComplianceViewSet, basename="compliance")
 
 urlpatterns = [
     path("", include(router.urls)),
     path("", include("courses.api.urls")),
     path("", include("certificates.api.urls")),
-    path("token/", views.ApiTokenView.as_view(), name="token"),
+    path("token/", ApiTokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs.ApiDocsView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/v1/ is a JSON 404, not the site's HTML page.

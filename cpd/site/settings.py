@@ -129,7 +129,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = ["cpd.backends.EmailBackend"]
+AUTHENTICATION_BACKENDS = ["cpd.accounts.backends.EmailBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -339,7 +339,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CertificateStatusEnum": "certificates.models.Certificate.Status",
         "EnrolmentStatusEnum": "courses.models.Enrolment.Status",
-        "ComplianceStatusEnum": "cpd.selectors.Status.URGENCY",
+        "ComplianceStatusEnum": "cpd.compliance.engine.Status.URGENCY",
     },
 }
 

@@ -25,8 +25,8 @@ def cpd_navigation(context) -> list[tuple[str, str]]:
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
+    from cpd.compliance.selectors import schools_for_compliance
     from cpd.models import Trust
-    from cpd.selectors import schools_for_compliance
 
     request = context.get("request")
     user = getattr(request, "user", None)

@@ -313,7 +313,7 @@ def test_api_token_create_use_and_revoke(school, admin):
 
 
 def test_api_token_stops_reaching_a_school_its_holder_has_left(school, admin):
-    from cpd.services import membership_leave
+    from cpd.people.services import membership_leave
 
     token = Token.objects.create(user=admin.user)
     client = APIClient()

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from courses.models import Answer, Attempt
+from cpd.compliance.records.services import external_record_add
 from cpd.models import Bulletin, Membership
-from cpd.records import external_record_add
 from tests.browser.support import DESKTOP, check_page, path_of, sign_in
 from tests.factories import (
     PASSWORD,

@@ -12,8 +12,8 @@ from pypdf import PdfReader
 
 from courses import services as learning
 from courses.models import Choice, Enrolment, Lesson
+from cpd.compliance.services import requirement_pack_load
 from cpd.models import Membership
-from cpd.services import requirement_pack_load
 from tests.browser.support import (
     DESKTOP,
     PHONE,

@@ -10,8 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from certificates.exports import ExportFilters, export_certificates, pack_path
 from certificates.models import Export
+from cpd.compliance.evidence.building import pack_path
+from cpd.compliance.evidence.selectors import ExportFilters, export_certificates
 from cpd.models import AuditEvent, Membership
 from tests.certificates.conftest import pdf_lines, stored_bytes, text_of
 from tests.factories import (

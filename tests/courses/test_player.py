@@ -8,8 +8,9 @@ import time_machine
 from django.utils import timezone
 
 from courses.models import Acknowledgement, Enrolment, Lesson, LessonProgress, ScenarioChoice
-from courses.selectors import lesson_player, my_training
+from courses.selectors import lesson_player
 from courses.services import LearningError, acknowledgement_record, lesson_complete
+from cpd.compliance.selectors import training_plan
 from cpd.models import Membership
 from tests.factories import (
     PASSWORD,
@@ -41,7 +42,7 @@ def test_my_training_lists_required_courses_most_urgent_first():
         completed_on=date(2025, 12, 10),
         expires_on=date(2026, 12, 10),
     )
-    training = my_training(user=membership.user, on=TODAY)
+    training = training_plan(user=membership.user, on=TODAY)
     assert [(i.course, i.row.status) for i in training.required] == [
         (overdue.course, "overdue"),
         (expiring.course, "due_soon"),
@@ -61,7 +62,7 @@ def test_my_training_for_a_person_in_two_schools_shows_each_schools_requirements
     dsl_only = RequirementFactory(
         name="DSLs", course=CourseVersionFactory().course, roles=["dsl"], induction_days=60
     )
-    training = my_training(user=user, on=TODAY)
+    training = training_plan(user=user, on=TODAY)
     rows = sorted((i.row.membership.pk, i.course.pk) for i in training.required)
     assert rows == sorted(
         [
@@ -76,7 +77,7 @@ def test_my_training_for_a_person_in_two_schools_shows_each_schools_requirements
 def test_my_training_leaves_out_schools_the_person_has_left():
     membership = MembershipFactory(started_on=date(2020, 1, 1), left_on=date(2026, 8, 31))
     RequirementFactory()
-    training = my_training(user=membership.user, on=TODAY)
+    training = training_plan(user=membership.user, on=TODAY)
     assert (training.memberships, training.required, training.optional) == ([], [], [])
 
 

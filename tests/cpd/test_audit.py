@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from cpd.audit.services import audit_record
 from cpd.models import AuditEvent
-from cpd.services import audit_record
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

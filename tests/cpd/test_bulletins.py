@@ -3,9 +3,9 @@ from datetime import date, datetime
 import pytest
 from django.utils import timezone
 
-from cpd.bulletins import bulletin_confirm
+from cpd.compliance.bulletins.services import bulletin_confirm
+from cpd.compliance.engine import compliance_rows
 from cpd.models import AuditEvent, Bulletin, BulletinRead
-from cpd.selectors import compliance_rows
 from tests.factories import PASSWORD, CourseVersionFactory, MembershipFactory, RequirementFactory
 
 pytestmark = pytest.mark.django_db

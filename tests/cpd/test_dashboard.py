@@ -177,7 +177,7 @@ def test_person_in_another_school_is_not_found(client, dsl, other_school):
 
 
 def test_person_record_counts_cpd_minutes_this_school_year(dsl):
-    from cpd.selectors import cpd_record
+    from cpd.compliance.selectors import cpd_record
 
     CertificateFactory(enrolment__membership=dsl, completed_on=date(2026, 9, 1), cpd_minutes=75)
     CertificateFactory(enrolment__membership=dsl, completed_on=date(2026, 8, 31), cpd_minutes=30)

@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from cpd.compliance.engine import compliance_rows
 from cpd.models import AuditEvent, ExternalRecord
-from cpd.selectors import compliance_rows
 from tests.factories import PASSWORD, CourseVersionFactory, MembershipFactory, RequirementFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,14 +9,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from cpd.imports import (
-    Problem,
-    StaffImportError,
-    staff_file_read,
-    staff_import_apply,
-    staff_import_plan,
-)
 from cpd.models import AuditEvent, Membership
+from cpd.people.imports.applying import staff_import_apply
+from cpd.people.imports.planning import staff_import_plan
+from cpd.people.imports.reading import staff_file_read
+from cpd.people.imports.rows import Problem, StaffImportError
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 
 from certificates.models import Certificate
+from cpd.compliance.reminders.services import reminders_send
+from cpd.compliance.selectors import compliance_matrix
 from cpd.models import AuditEvent, Membership
-from cpd.reminders import reminders_send
-from cpd.selectors import compliance_matrix
-from cpd.services import MembershipError, membership_leave
+from cpd.people.services import MembershipError, membership_leave
 from tests.factories import CertificateFactory, MembershipFactory, RequirementFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,10 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from certificates.models import Certificate
+from cpd.compliance.dashboards import trust_summary
+from cpd.compliance.selectors import compliance_matrix
 from cpd.models import AuditEvent, ExternalRecord, Membership
-from cpd.privacy import ANONYMISED_NAME, retention_apply
-from cpd.selectors import compliance_matrix, trust_summary
+from cpd.privacy.services import ANONYMISED_NAME, retention_apply
 from tests.factories import (
     PASSWORD,
     CertificateFactory,

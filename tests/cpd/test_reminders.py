@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from cpd.compliance.reminders.services import reminders_send
 from cpd.models import AuditEvent, Membership, ReminderLog
-from cpd.reminders import reminders_send
 from tests.factories import (
     PASSWORD,
     CertificateFactory,

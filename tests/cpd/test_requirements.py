@@ -1,9 +1,9 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from cpd.compliance.engine import requirements_by_school
+from cpd.compliance.services import requirement_pack_load
 from cpd.models import Requirement
-from cpd.selectors import requirements_by_school
-from cpd.services import requirement_pack_load
 from tests.factories import CourseFactory, RequirementFactory, SchoolFactory, TrustFactory
 
 pytestmark = pytest.mark.django_db

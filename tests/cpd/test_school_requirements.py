@@ -1,7 +1,7 @@
 import pytest
 
+from cpd.compliance.engine import requirements_by_school
 from cpd.models import AuditEvent, Membership, Requirement
-from cpd.selectors import requirements_by_school
 from tests.factories import (
     PASSWORD,
     CourseVersionFactory,

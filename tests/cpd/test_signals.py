@@ -13,17 +13,17 @@ from certificates.services import certificate_issue, certificate_revoke
 from courses.models import Attempt, Enrolment
 from courses.services import enrolment_complete, enrolment_start
 from courses.signals import course_completed
-from cpd.bulletins import bulletin_confirm, bulletin_post
-from cpd.imports import staff_import_apply
-from cpd.models import BulletinRead, ExternalRecord, Membership, Requirement
-from cpd.records import external_record_add, external_record_decide
-from cpd.school_requirements import requirement_override, requirement_override_remove
-from cpd.services import (
-    membership_create,
-    membership_leave,
+from cpd.compliance.bulletins.services import bulletin_confirm, bulletin_post
+from cpd.compliance.records.services import external_record_add, external_record_decide
+from cpd.compliance.services import (
     requirement_create,
+    requirement_override,
+    requirement_override_remove,
     requirement_pack_load,
 )
+from cpd.models import BulletinRead, ExternalRecord, Membership, Requirement
+from cpd.people.imports.applying import staff_import_apply
+from cpd.people.services import membership_create, membership_leave
 from cpd.signals import compliance_changed
 from tests.factories import (
     CourseFactory,

@@ -4,12 +4,17 @@ from datetime import date
 
 import pytest
 
-from certificates.exports import ExportFilters, export_request
 from certificates.services import certificate_reissue, certificate_revoke
+from cpd.compliance.evidence.selectors import ExportFilters
+from cpd.compliance.evidence.services import export_request
+from cpd.compliance.records.services import external_record_decide
+from cpd.compliance.services import (
+    requirement_create,
+    requirement_override,
+    requirement_override_remove,
+)
 from cpd.models import AuditEvent, ExternalRecord, Membership, Requirement
-from cpd.records import external_record_decide
-from cpd.school_requirements import requirement_override, requirement_override_remove
-from cpd.services import membership_create, membership_leave, requirement_create
+from cpd.people.services import membership_create, membership_leave
 from tests.factories import (
     CertificateFactory,
     CourseFactory,
@@ -94,7 +99,7 @@ def test_external_record_decision(actor, staff, verified):
 
 
 def test_staff_import(actor, school):
-    from cpd.imports import staff_import_apply
+    from cpd.people.imports.applying import staff_import_apply
 
     content = (
         b"email,first name,last name,role,staff category,start date\n"
@@ -112,7 +117,7 @@ def test_export_requested(actor, school, django_capture_on_commit_callbacks):
 
 
 def test_requirement_pack_change_is_recorded(shipped_courses):
-    from cpd.services import requirement_pack_load
+    from cpd.compliance.services import requirement_pack_load
 
     requirement_pack_load(name="kcsie")
     assert AuditEvent.objects.filter(action="cpd.requirement.created").count() == 3

@@ -125,9 +125,9 @@ def html_routes(w: World) -> dict:
         "certificates:pdf": ("other", "get", {"serial": cert}),
         "certificates:revoke": ("other", "post", {"serial": cert}),
         "certificates:reissue": ("other", "post", {"serial": cert}),
-        "certificates:evidence": ("other", "get", {"slug": b}),
-        "certificates:export": ("other", "get", {"slug": b, "pk": w.b_export.pk}),
-        "certificates:export_download": ("other", "get", {"slug": b, "pk": w.b_export.pk}),
+        "cpd:evidence_pack": ("other", "get", {"slug": b}),
+        "cpd:evidence_pack_status": ("other", "get", {"slug": b, "pk": w.b_export.pk}),
+        "cpd:evidence_pack_download": ("other", "get", {"slug": b, "pk": w.b_export.pk}),
         "courses:attempt": ("other", "get", {"slug": w.course.slug, "number": 1}),
         "courses:attempt_result": ("other", "get", {"slug": w.course.slug, "number": 1}),
         # Courses are shared by every school; a learner reaches only their own enrolment.
@@ -141,7 +141,7 @@ def html_routes(w: World) -> dict:
             "caller's enrolment",
         ),  # fmt: skip
         "courses:assessment_start": ("own", "post", {"slug": w.course.slug}, "caller's"),
-        "courses:my_training": ("own", "get", {}, "the caller's training"),
+        "cpd:my_training": ("own", "get", {}, "the caller's training"),
         "cpd:my_records": ("own", "get", {}, "the caller's records"),
         "cpd:api_token": ("own", "get", {}, "the caller's token"),
         "certificates:list": ("own", "get", {}, "the caller's certificates"),

@@ -3,7 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from cpd.privacy import retention_apply
+from cpd.privacy.services import retention_apply
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cpd.demo import PASSWORD, demo_create
+from cpd.site.demo import PASSWORD, demo_create
 
 
 class Command(BaseCommand):

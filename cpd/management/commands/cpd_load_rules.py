@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from cpd.services import requirement_pack_load
+from cpd.compliance.services import requirement_pack_load
 
 
 class Command(BaseCommand):

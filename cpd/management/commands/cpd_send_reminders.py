@@ -3,7 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from cpd.reminders import reminders_send
+from cpd.compliance.reminders.services import reminders_send
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from cpd.models import School
-from cpd.privacy import subject_access_export
+from cpd.privacy.services import subject_access_export
 
 
 class Command(BaseCommand):

@@ -1,0 +1,29 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from cpd.audit.forms import AuditFilterForm
+from cpd.audit.selectors import audit_events_for_school
+from cpd.compliance import selectors
+from cpd.models import AuditEvent
+
+EVENTS_PER_PAGE = 50
+
+
+@login_required
+def audit_trail(request, slug: str):
+    school = selectors.school_for_compliance(user=request.user, slug=slug)
+    actions = sorted(
+        AuditEvent.objects.filter(school=school).values_list("action", flat=True).distinct()
+    )
+    form = AuditFilterForm(request.GET or None, actions=actions)
+    filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    events = audit_events_for_school(school=school, **filters)
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cpd/audit.html",
+        {"school": school, "form": form, "page": page, "query": query.urlencode()},
+    )

@@ -1,0 +1,164 @@
+from dataclasses import dataclass
+from datetime import date
+
+from cpd.compliance.engine import Status, compliance_rows
+from cpd.compliance.selectors import ComplianceMatrix
+from cpd.models import Membership, Requirement, School
+
+
+@dataclass(frozen=True)
+class MatrixFilters:
+    status: str = ""
+    role: str = ""
+    category: str = ""
+    course: str = ""  # a course slug: only that requirement's column is considered
+    q: str = ""
+    sort: str = "name"  # name | -name | urgency | due
+
+    SORTS = ("name", "-name", "urgency", "due")
+
+
+@dataclass
+class MatrixLine:
+    membership: Membership
+    cells: list  # ComplianceRow | None, one per requirement column
+
+    @property
+    def name(self) -> str:
+        user = self.membership.user
+        return user.get_full_name() or user.email
+
+    @property
+    def needs_chasing(self) -> bool:
+        return any(cell and cell.status not in Status.UP_TO_DATE for cell in self.cells)
+
+
+def matrix_lines(*, matrix: ComplianceMatrix, filters: MatrixFilters) -> list[MatrixLine]:
+    """The matrix's people, filtered and sorted as asked, each with one cell per column."""
+    columns = [
+        r for r in matrix.requirements if not filters.course or r.course.slug == filters.course
+    ]
+    needle = filters.q.strip().lower()
+    lines = []
+    for membership in matrix.memberships:
+        if filters.role and membership.role != filters.role:
+            continue
+        if filters.category and membership.staff_category != filters.category:
+            continue
+        user = membership.user
+        if needle and needle not in f"{user.first_name} {user.last_name} {user.email}".lower():
+            continue
+        own = matrix.by_membership.get(membership.pk, {})
+        cells = [own.get(r.pk) for r in columns]
+        if filters.status and not any(c and c.status == filters.status for c in cells):
+            continue
+        if filters.course and not any(cells):
+            continue
+        lines.append(MatrixLine(membership, cells))
+
+    def urgency(line):
+        ranks = [Status.URGENCY.index(c.status) for c in line.cells if c]
+        return min(ranks, default=len(Status.URGENCY))
+
+    def next_due(line):
+        dates = [c.due_on for c in line.cells if c and c.due_on]
+        return min(dates, default=date.max)
+
+    def by_name(line):
+        user = line.membership.user
+        return (user.last_name.lower(), user.first_name.lower(), line.membership.pk)
+
+    if filters.sort == "-name":
+        lines.sort(key=by_name, reverse=True)
+    elif filters.sort == "urgency":
+        lines.sort(key=lambda line: (urgency(line), by_name(line)))
+    elif filters.sort == "due":
+        lines.sort(key=lambda line: (next_due(line), by_name(line)))
+    else:
+        lines.sort(key=by_name)
+    return lines
+
+
+@dataclass
+class RequirementSummary:
+    requirement: Requirement
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def up_to_date(self) -> int:
+        return sum(n for status, n in self.counts.items() if status in Status.UP_TO_DATE)
+
+    @property
+    def percent_up_to_date(self) -> int | None:
+        return round(100 * self.up_to_date / self.total) if self.total else None
+
+    @property
+    def segments(self) -> list[dict]:
+        """Bar segments for the server-rendered SVG chart, in urgency order, 0–100 wide."""
+        segments, x = [], 0.0
+        for status in reversed(Status.URGENCY):
+            count = self.counts[status]
+            if not count:
+                continue
+            width = 100 * count / self.total
+            segments.append(
+                {
+                    "status": status,
+                    "label": Status.LABELS[status],
+                    "count": count,
+                    "x": round(x, 3),
+                    "width": round(width, 3),
+                    "colour": Status.CHART_COLOURS[status],
+                }
+            )
+            x += width
+        return segments
+
+
+def requirement_summaries(*, matrix: ComplianceMatrix) -> list[RequirementSummary]:
+    summaries = {
+        r.pk: RequirementSummary(r, dict.fromkeys(Status.URGENCY, 0)) for r in matrix.requirements
+    }
+    for row in matrix.rows:
+        summaries[row.requirement.pk].counts[row.status] += 1
+    return list(summaries.values())
+
+
+@dataclass
+class SchoolSummary:
+    school: School
+    staff: int
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def percent_up_to_date(self) -> int | None:
+        done = sum(n for status, n in self.counts.items() if status in Status.UP_TO_DATE)
+        return round(100 * done / self.total) if self.total else None
+
+
+def trust_summary(*, trust, on: date) -> list[SchoolSummary]:
+    """Every school in the trust side by side, from one pass of the compliance rules over
+    all their staff: a fixed number of queries however many schools and people."""
+    schools = list(trust.schools.order_by("name"))
+    by_id = {s.pk: s for s in schools}
+    memberships = list(
+        Membership.objects.filter(school__in=schools)
+        .active_on(on)
+        .only("pk", "user_id", "school_id", "role", "staff_category", "started_on")
+    )
+    for membership in memberships:
+        membership.school = by_id[membership.school_id]
+    summaries = {s.pk: SchoolSummary(s, 0, dict.fromkeys(Status.URGENCY, 0)) for s in schools}
+    for membership in memberships:
+        summaries[membership.school_id].staff += 1
+    for row in compliance_rows(memberships=memberships, on=on):
+        summaries[row.membership.school_id].counts[row.status] += 1
+    return list(summaries.values())

@@ -1,0 +1,306 @@
+"""Reads for the cpd app. Every school-scoped read starts from one of these."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.apps import apps
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from courses.models import Course, CourseVersion, Enrolment
+from courses.selectors import published_courses
+from cpd.compliance.engine import ComplianceRow, Status, compliance_rows, requirements_by_school
+from cpd.dates import school_year_start
+from cpd.models import Membership, Requirement, School
+from cpd.people.selectors import memberships_of
+from cpd.permissions import compliance_schools_q
+
+
+@dataclass
+class ComplianceMatrix:
+    school: School
+    on: date
+    requirements: list[Requirement]
+    rows: list[ComplianceRow]
+    by_membership: dict[int, dict[int, ComplianceRow]] = field(default_factory=dict)
+    memberships: list[Membership] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(Status.URGENCY, 0)
+        for row in self.rows:
+            counts[row.status] += 1
+        return counts
+
+    @property
+    def percent_up_to_date(self) -> int | None:
+        if not self.rows:
+            return None
+        return round(100 * sum(row.up_to_date for row in self.rows) / len(self.rows))
+
+
+def schools_for_compliance(*, user) -> QuerySet[School]:
+    return School.objects.filter(compliance_schools_q(user))
+
+
+def school_for_compliance(*, user, slug: str) -> School:
+    """The school, if this user may see its compliance; otherwise 404 (not 403), so that
+    another school's existence is not revealed."""
+    school = schools_for_compliance(user=user).filter(slug=slug).first()
+    if school is None:
+        raise Http404("No such school.")
+    return school
+
+
+def compliance_matrix(*, school: School, on: date) -> ComplianceMatrix:
+    """Every active member of the school against every requirement in force there."""
+    memberships = list(
+        Membership.objects.for_school(school)
+        .active_on(on)
+        .select_related("user", "school")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    rows = compliance_rows(memberships=memberships, on=on)
+    by_membership: dict[int, dict[int, ComplianceRow]] = defaultdict(dict)
+    for row in rows:
+        by_membership[row.membership.pk][row.requirement.pk] = row
+    requirements = sorted(
+        {row.requirement.pk: row.requirement for row in rows}.values(), key=lambda r: r.name
+    )
+    return ComplianceMatrix(
+        school=school,
+        on=on,
+        requirements=requirements,
+        rows=rows,
+        by_membership=dict(by_membership),
+        memberships=memberships,
+    )
+
+
+def trust_for_admin(*, user, slug: str):
+    from cpd.models import Trust
+    from cpd.permissions import can_view_trust
+
+    trust = Trust.objects.filter(slug=slug).first()
+    if trust is None or not can_view_trust(user, trust):
+        raise Http404("No such trust.")
+    return trust
+
+
+def member_for_compliance(*, school: School, pk: int) -> Membership:
+    """One person in a school the caller may already see; anyone else is a 404."""
+    membership = (
+        Membership.objects.for_school(school).select_related("user", "school").filter(pk=pk).first()
+    )
+    if membership is None:
+        raise Http404("No such person in this school.")
+    return membership
+
+
+@dataclass
+class CPDRecord:
+    membership: Membership
+    rows: list[ComplianceRow]
+    certificates: list
+    external_records: list
+    acknowledgements: list
+    minutes_this_year: int
+    year_start: date
+
+
+def cpd_record(*, membership: Membership, on: date) -> CPDRecord:
+    """A person's whole CPD record: training status, every certificate they hold (from any
+    school), external records and acknowledgements here, and CPD minutes this school year."""
+    Certificate = apps.get_model("certificates", "Certificate")
+    Acknowledgement = apps.get_model("courses", "Acknowledgement")
+    ExternalRecord = apps.get_model("cpd", "ExternalRecord")
+    certificates = list(
+        Certificate.objects.filter(membership__user_id=membership.user_id).order_by(
+            "-completed_on", "-pk"
+        )
+    )
+    external = list(membership.external_records.select_related("satisfies_course"))
+    acknowledgements = list(Acknowledgement.objects.filter(membership=membership))
+    year_start = school_year_start(on)
+    minutes = sum(
+        c.cpd_minutes
+        for c in certificates
+        if c.status != Certificate.Status.REVOKED and year_start <= c.completed_on <= on
+    ) + sum(
+        r.minutes
+        for r in external
+        if r.status == ExternalRecord.Status.VERIFIED and year_start <= r.completed_on <= on
+    )
+    return CPDRecord(
+        membership=membership,
+        rows=compliance_rows(memberships=[membership], on=on),
+        certificates=certificates,
+        external_records=external,
+        acknowledgements=acknowledgements,
+        minutes_this_year=minutes,
+        year_start=year_start,
+    )
+
+
+@dataclass
+class QuestionGap:
+    question_id: int
+    prompt: str
+    explanation: str
+    answered: int
+    wrong: int
+
+    @property
+    def percent_wrong(self) -> int:
+        return round(100 * self.wrong / self.answered)
+
+
+def knowledge_gaps(*, school: School, per_course: int = 5, minimum_answers: int = 3):
+    """For each course, the questions this school's staff most often get wrong: one
+    aggregate query over their submitted answers."""
+    from django.db.models import Count
+
+    Answer = apps.get_model("courses", "Answer")
+    rows = (
+        Answer.objects.filter(
+            attempt__enrolment__membership__school=school, attempt__submitted_at__isnull=False
+        )
+        .values(
+            "question_id",
+            "question__prompt",
+            "question__explanation",
+            "question__version__course__title",
+        )
+        .annotate(answered=Count("pk"), wrong=Count("pk", filter=Q(correct=False)))
+        .filter(answered__gte=minimum_answers, wrong__gt=0)
+        .order_by("question__version__course__title", "-wrong", "question_id")
+    )
+    gaps: dict[str, list[QuestionGap]] = {}
+    for row in rows:
+        gap = QuestionGap(
+            row["question_id"],
+            row["question__prompt"],
+            row["question__explanation"],
+            row["answered"],
+            row["wrong"],
+        )
+        gaps.setdefault(row["question__version__course__title"], []).append(gap)
+    return {
+        course: sorted(items, key=lambda g: (-g.wrong / g.answered, -g.wrong, g.question_id))[
+            :per_course
+        ]
+        for course, items in gaps.items()
+    }
+
+
+@dataclass
+class RuleLine:
+    requirement: Requirement  # the one in force
+    default: Requirement | None  # what applies without the school's own row
+
+
+def school_rules(*, school: School) -> list[RuleLine]:
+    """The requirements in force here, each with the default it may be overriding. Rows
+    switched off by the school (is_active False) are listed too, so they can be restored."""
+    in_force = requirements_by_school(schools=[school])[school.pk]
+    own = {
+        r.course_id: r
+        for r in Requirement.objects.filter(
+            scope=Requirement.Scope.SCHOOL, school=school
+        ).select_related("course")
+    }
+    defaults = _defaults(school)
+    lines = []
+    seen = set()
+    for requirement in in_force:
+        seen.add(requirement.course_id)
+        lines.append(RuleLine(requirement, defaults.get(requirement.course_id)))
+    for course_id, requirement in own.items():
+        if course_id not in seen:
+            lines.append(RuleLine(requirement, defaults.get(course_id)))
+    return sorted(lines, key=lambda line: line.requirement.name)
+
+
+def _defaults(school: School) -> dict[int, Requirement]:
+    rows = Requirement.objects.filter(is_active=True, scope=Requirement.Scope.PLATFORM)
+    found = {r.course_id: r for r in rows.select_related("course")}
+    if school.trust_id:
+        for r in Requirement.objects.filter(
+            is_active=True, scope=Requirement.Scope.TRUST, trust_id=school.trust_id
+        ).select_related("course"):
+            found[r.course_id] = r
+    return found
+
+
+def rule_for_course(*, school: School, course_id: int) -> RuleLine:
+    for line in school_rules(school=school):
+        if line.requirement.course_id == course_id:
+            return line
+    raise Http404("No such requirement here.")
+
+
+@dataclass
+class TrainingItem:
+    course: Course
+    row: ComplianceRow | None
+    enrolment: Enrolment | None
+    lessons_done: int = 0
+    lessons_total: int = 0
+
+    @property
+    def urgency(self) -> int:
+        return Status.URGENCY.index(self.row.status) if self.row else len(Status.URGENCY)
+
+
+@dataclass
+class MyTraining:
+    memberships: list
+    required: list[TrainingItem]
+    optional: list[TrainingItem]
+
+
+def training_plan(*, user, on: date) -> MyTraining:
+    """Every course that applies to this person through any of their schools' requirements,
+    most urgent first, and the other courses they may take. A fixed number of queries."""
+    memberships = list(memberships_of(user=user, on=on))
+    rows = compliance_rows(memberships=memberships, on=on)
+    courses = {c.pk: c for c in published_courses()}
+    enrolments = {}
+    for enrolment in (
+        Enrolment.objects.filter(membership__user=user)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .select_related("course_version")
+        .annotate(
+            lessons_done=Count("progress", filter=Q(progress__completed_at__isnull=False)),
+        )
+        .order_by("started_at")
+    ):
+        course_id = enrolment.course_version.course_id
+        current = enrolments.get(course_id)
+        if current is None or current.status != Enrolment.Status.IN_PROGRESS:
+            enrolments[course_id] = enrolment
+    lesson_totals = dict(
+        CourseVersion.objects.filter(pk__in=[e.course_version_id for e in enrolments.values()])
+        .annotate(total=Count("lessons"))
+        .values_list("pk", "total")
+    )
+
+    def item(course, row=None):
+        enrolment = enrolments.get(course.pk)
+        return TrainingItem(
+            course=course,
+            row=row,
+            enrolment=enrolment,
+            lessons_done=getattr(enrolment, "lessons_done", 0),
+            lessons_total=lesson_totals.get(getattr(enrolment, "course_version_id", None), 0),
+        )
+
+    required, seen = [], set()
+    for row in rows:
+        if row.requirement.course_id in courses:
+            required.append(item(courses[row.requirement.course_id], row))
+            seen.add(row.requirement.course_id)
+    required.sort(key=lambda i: (i.urgency, i.row.due_on or date.max, i.course.title))
+    optional = [item(c) for pk, c in courses.items() if pk not in seen] if memberships else []
+    return MyTraining(memberships=memberships, required=required, optional=optional)

@@ -1,0 +1,248 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cpd import spreadsheets
+from cpd.compliance import selectors
+from cpd.compliance.bulletins.selectors import bulletins_to_read
+from cpd.compliance.dashboards import (
+    MatrixFilters,
+    matrix_lines,
+    requirement_summaries,
+    trust_summary,
+)
+from cpd.compliance.engine import Status
+from cpd.compliance.forms import MatrixFilterForm, OverrideForm
+from cpd.compliance.reminders import services as reminders
+from cpd.compliance.selectors import (
+    compliance_matrix,
+    cpd_record,
+    member_for_compliance,
+    rule_for_course,
+    school_for_compliance,
+    school_rules,
+    training_plan,
+    trust_for_admin,
+)
+from cpd.compliance.services import OVERRIDABLE, requirement_override, requirement_override_remove
+from cpd.permissions import can_manage_school
+from cpd.privacy import services as privacy
+
+STAFF_PER_PAGE = 50
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("cpd:my_training")
+    return render(request, "cpd/home.html")
+
+
+def _matrix_and_filters(request, slug):
+    school = school_for_compliance(user=request.user, slug=slug)
+    matrix = compliance_matrix(school=school, on=timezone.localdate())
+    form = MatrixFilterForm(request.GET or None, requirements=matrix.requirements)
+    filters = form.filters() if request.GET else MatrixFilters()
+    columns = [
+        r for r in matrix.requirements if not filters.course or r.course.slug == filters.course
+    ]
+    lines = matrix_lines(matrix=matrix, filters=filters)
+    return school, matrix, form, columns, lines
+
+
+@login_required
+def compliance(request, slug: str):
+    school, matrix, form, columns, lines = _matrix_and_filters(request, slug)
+    page = Paginator(lines, STAFF_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cpd/compliance.html",
+        {
+            "school": school,
+            "matrix": matrix,
+            "form": form,
+            "columns": columns,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": any(v for k, v in request.GET.items() if k not in {"page", "sort"}),
+            "summaries": requirement_summaries(matrix=matrix),
+            "counts": [
+                (status, Status.LABELS[status], count) for status, count in matrix.counts.items()
+            ],
+        },
+    )
+
+
+@login_required
+def compliance_download(request, slug: str, fmt: str):
+    school, matrix, form, columns, lines = _matrix_and_filters(request, slug)
+    header, rows = spreadsheets.matrix_table(lines=lines, requirements=columns)
+    name = f"{slugify(school.name)}-compliance-{matrix.on.isoformat()}"
+    if fmt == "csv":
+        body, content_type = spreadsheets.as_csv(header, rows), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body = spreadsheets.as_xlsx(header, rows, title="Compliance")
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise Http404("Unknown format.")
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def person(request, slug: str, pk: int):
+    school = school_for_compliance(user=request.user, slug=slug)
+    membership = member_for_compliance(school=school, pk=pk)
+    record = cpd_record(membership=membership, on=timezone.localdate())
+    return render(
+        request,
+        "cpd/person.html",
+        {
+            "school": school,
+            "record": record,
+            "can_export": can_manage_school(request.user, school),
+        },
+    )
+
+
+@login_required
+@require_POST
+def person_export(request, slug: str, pk: int):
+    """Everything the school holds about one person, for a subject access request. School
+    admins only: it includes the person's answers and files."""
+    school = school_for_compliance(user=request.user, slug=slug)
+    if not can_manage_school(request.user, school):
+        raise Http404("No such page.")
+    membership = member_for_compliance(school=school, pk=pk)
+    data = privacy.subject_access_export(user=membership.user, actor=request.user, school=school)
+    response = HttpResponse(data, content_type="application/zip")
+    name = slugify(membership.user.get_full_name() or f"person-{membership.pk}")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{school.slug}-data.zip"'
+    return response
+
+
+@login_required
+@require_POST
+def nudge(request, slug: str, pk: int):
+    school = school_for_compliance(user=request.user, slug=slug)
+    membership = member_for_compliance(school=school, pk=pk)
+    try:
+        reminders.nudge_send(
+            school=school, membership=membership, sender=request.user, on=timezone.localdate()
+        )
+    except reminders.NudgeRefused as exc:
+        messages.warning(request, str(exc))
+    else:
+        name = membership.user.get_full_name() or membership.user.email
+        messages.success(request, _("Reminder sent to %(name)s.") % {"name": name})
+    if _safe_next(request):
+        return redirect(request.POST["next"])
+    return redirect("cpd:person", slug=school.slug, pk=membership.pk)
+
+
+def _safe_next(request) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    return bool(target) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+@login_required
+def knowledge_gaps(request, slug: str):
+    school = school_for_compliance(user=request.user, slug=slug)
+    return render(
+        request,
+        "cpd/knowledge_gaps.html",
+        {"school": school, "gaps": selectors.knowledge_gaps(school=school)},
+    )
+
+
+@login_required
+def trust(request, slug: str):
+    trust = trust_for_admin(user=request.user, slug=slug)
+    summaries = trust_summary(trust=trust, on=timezone.localdate())
+    totals = {status: sum(s.counts[status] for s in summaries) for status in Status.URGENCY}
+    all_rows = sum(s.total for s in summaries)
+    up_to_date = sum(totals[s] for s in Status.UP_TO_DATE)
+    return render(
+        request,
+        "cpd/trust.html",
+        {
+            "trust": trust,
+            "summaries": summaries,
+            "statuses": [(s, Status.LABELS[s]) for s in Status.URGENCY],
+            "percent": round(100 * up_to_date / all_rows) if all_rows else None,
+            "on": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def my_training(request):
+    training = training_plan(user=request.user, on=timezone.localdate())
+    unread = list(bulletins_to_read(memberships=training.memberships))
+    return render(request, "cpd/my_training.html", {"training": training, "bulletins": unread})
+
+
+def _managed_school(request, slug):
+    school = school_for_compliance(user=request.user, slug=slug)
+    return school, can_manage_school(request.user, school)
+
+
+@login_required
+def rules(request, slug: str):
+    school, can_manage = _managed_school(request, slug)
+    return render(
+        request,
+        "cpd/requirements/list.html",
+        {
+            "school": school,
+            "lines": school_rules(school=school),
+            "can_manage": can_manage,
+        },
+    )
+
+
+@login_required
+def rule_edit(request, slug: str, course_id: int):
+    school, can_manage = _managed_school(request, slug)
+    if not can_manage:
+        messages.error(request, _("Only the school's admin can change its training rules."))
+        return redirect("cpd:requirements", slug=slug)
+    line = rule_for_course(school=school, course_id=course_id)
+    current = line.requirement
+    initial = {name: getattr(current, name) for name in OVERRIDABLE}
+    form = OverrideForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        requirement_override(school=school, base=current, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Saved: %(name)s now follows this school's rule.") % {
+            "name": current.name
+        })  # fmt: skip
+        return redirect("cpd:requirements", slug=slug)
+    return render(
+        request,
+        "cpd/requirements/edit.html",
+        {"school": school, "line": line, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def rule_reset(request, slug: str, course_id: int):
+    school, can_manage = _managed_school(request, slug)
+    if not can_manage:
+        messages.error(request, _("Only the school's admin can change its training rules."))
+        return redirect("cpd:requirements", slug=slug)
+    requirement_override_remove(school=school, course_id=course_id, actor=request.user)
+    messages.success(request, _("The default rule applies again."))
+    return redirect("cpd:requirements", slug=slug)

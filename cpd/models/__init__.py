@@ -1,0 +1,28 @@
+"""Every cpd model: the ground the other apps stand on (schools, people, audit), and the
+records compliance reads (requirements, training done elsewhere, bulletins, reminders).
+Nothing here imports ``courses`` or ``certificates``: foreign keys to them are strings."""
+
+from cpd.models.audit import AuditEvent
+from cpd.models.compliance import (
+    Bulletin,
+    BulletinRead,
+    ExternalRecord,
+    ReminderLog,
+    Requirement,
+    evidence_path,
+)
+from cpd.models.schools import Membership, School, Trust, TrustRole
+
+__all__ = [
+    "AuditEvent",
+    "Bulletin",
+    "BulletinRead",
+    "ExternalRecord",
+    "Membership",
+    "ReminderLog",
+    "Requirement",
+    "School",
+    "Trust",
+    "TrustRole",
+    "evidence_path",
+]

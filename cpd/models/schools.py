@@ -1,0 +1,161 @@
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class MembershipQuerySet(models.QuerySet):
+    def for_school(self, school) -> "MembershipQuerySet":
+        return self.filter(school=school)
+
+    def active_on(self, on: date) -> "MembershipQuerySet":
+        """Members who have started and not yet left on the given date."""
+        return self.filter(started_on__lte=on).filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+
+    def current(self, on: date) -> "MembershipQuerySet":
+        """Members who have not left by the given date, including people starting later."""
+        return self.filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+
+
+class Trust(models.Model):
+    """A multi-academy trust or local authority: an optional parent of schools."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("trust")
+        verbose_name_plural = _("trusts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    class Country(models.TextChoices):
+        ENGLAND = "england", _("England")
+        WALES = "wales", _("Wales")
+        SCOTLAND = "scotland", _("Scotland")
+        NORTHERN_IRELAND = "northern_ireland", _("Northern Ireland")
+        OTHER = "other", _("Elsewhere")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    urn = models.CharField(
+        _("URN"),
+        max_length=6,
+        blank=True,
+        validators=[RegexValidator(r"^\d{6}$", _("A URN is six digits."))],
+        help_text=_("Unique reference number (England)."),
+    )
+    trust = models.ForeignKey(
+        Trust,
+        verbose_name=_("trust"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="schools",
+    )
+    country = models.CharField(
+        _("country"), max_length=20, choices=Country.choices, default=Country.ENGLAND
+    )
+    logo = models.ImageField(_("logo"), upload_to="schools/logos/", blank=True)
+    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/London")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's place in one school. A person may belong to several schools."""
+
+    class Role(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        DSL = "dsl", _("Designated safeguarding lead")
+        DEPUTY_DSL = "deputy_dsl", _("Deputy DSL")
+        SCHOOL_ADMIN = "school_admin", _("School admin")
+
+    class StaffCategory(models.TextChoices):
+        TEACHING = "teaching", _("Teaching staff")
+        SUPPORT = "support", _("Support staff")
+        GOVERNOR = "governor", _("Governor")
+        VOLUNTEER = "volunteer", _("Volunteer")
+        CONTRACTOR = "contractor", _("Contractor")
+        SUPPLY = "supply", _("Supply staff")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="cpd_memberships",
+    )
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    staff_category = models.CharField(
+        _("staff category"), max_length=20, choices=StaffCategory.choices
+    )
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    started_on = models.DateField(_("start date"))
+    left_on = models.DateField(_("leaving date"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["school", "user__last_name", "user__first_name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "school"], name="cpd_membership_one_per_person_and_school"
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("started_on")),
+                name="cpd_membership_left_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.get_username()} — {self.school}"
+
+    @property
+    def is_safeguarding_lead(self) -> bool:
+        return self.role in {self.Role.DSL, self.Role.DEPUTY_DSL}
+
+
+class TrustRole(models.Model):
+    class Role(models.TextChoices):
+        TRUST_ADMIN = "trust_admin", _("Trust admin")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="cpd_trust_roles",
+    )
+    trust = models.ForeignKey(
+        Trust, verbose_name=_("trust"), on_delete=models.CASCADE, related_name="roles"
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.TRUST_ADMIN
+    )
+
+    class Meta:
+        verbose_name = _("trust role")
+        verbose_name_plural = _("trust roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "trust", "role"], name="cpd_trustrole_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}, {self.trust}"

@@ -1,0 +1,279 @@
+"""The API for schools and their staff (with the staff import).
+
+Thin viewsets: the school is resolved once (``SchoolScopedMixin``: a 404 if the person
+cannot see it), visibility comes from the same selectors as the web pages, and changes go
+through services. Refusals raised by services become JSON 400s in ``cpd.api.errors``."""
+
+from datetime import date
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from cpd.api.base import ID_PATTERN, SCHOOL_SLUG, SchoolScopedMixin, SchoolVisible
+from cpd.api.permissions import (
+    ReadOrManageStaff,
+)
+from cpd.conf import cpd_settings
+from cpd.models import Membership, School
+from cpd.people.imports.applying import staff_import_apply
+from cpd.people.imports.planning import staff_import_plan
+from cpd.people.imports.reading import staff_file_read
+from cpd.people.selectors import memberships_visible_to, schools_visible_to
+from cpd.people.services import membership_leave
+
+
+class TrustSummarySerializer(serializers.Serializer):
+    slug = serializers.SlugField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class SchoolSerializer(serializers.ModelSerializer):
+    trust = TrustSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = School
+        fields = ["slug", "name", "urn", "country", "timezone", "trust"]
+        read_only_fields = fields
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    first_name = serializers.CharField(source="user.first_name", read_only=True)
+    last_name = serializers.CharField(source="user.last_name", read_only=True)
+    school = serializers.SlugField(source="school.slug", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "school",
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "staff_category",
+            "job_title",
+            "started_on",
+            "left_on",
+        ]
+        read_only_fields = fields
+
+
+class MembershipLeaveSerializer(serializers.Serializer):
+    left_on = serializers.DateField(
+        help_text=_("The day they leave: from it, their training is no longer required.")
+    )
+
+    def validate_left_on(self, value: date) -> date:
+        if not date(1900, 1, 1) <= value <= date(2999, 12, 31):
+            raise serializers.ValidationError(_("Enter a date between 1900 and 2999."))
+        return value
+
+
+class StaffImportSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=_("CSV (comma or semicolon separated, UTF-8 or Windows-1252) or XLSX.")
+    )
+    full_sync = serializers.BooleanField(
+        default=False,
+        help_text=_("The file lists all current staff: propose everyone missing as a leaver."),
+    )
+    confirm_leavers = serializers.BooleanField(
+        default=False, help_text=_("With full sync, mark the proposed leavers as left.")
+    )
+
+
+class StaffImportQuerySerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(
+        default=False, help_text=_("1: check the file and return the preview; save nothing.")
+    )
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class ImportRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    role = serializers.CharField()
+    staff_category = serializers.CharField()
+    job_title = serializers.CharField(allow_blank=True)
+    started_on = serializers.DateField()
+    left_on = serializers.DateField(allow_null=True)
+
+
+class ImportChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    column = serializers.CharField()
+    old = serializers.CharField(allow_blank=True)
+    new = serializers.CharField(allow_blank=True)
+
+
+class ImportUpdateSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    email = serializers.EmailField()
+    membership = serializers.IntegerField()
+    changes = ImportChangeSerializer(many=True)
+
+
+class ImportUnchangedSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    email = serializers.EmailField()
+
+
+class ImportLeaverSerializer(serializers.Serializer):
+    membership = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    left_on = serializers.DateField()
+
+
+class ImportCountsSerializer(serializers.Serializer):
+    adds = serializers.IntegerField()
+    updates = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    leavers = serializers.IntegerField()
+    errors = serializers.IntegerField()
+
+
+class StaffImportResultSerializer(serializers.Serializer):
+    """The preview (dry run) or what was applied."""
+
+    applied = serializers.BooleanField()
+    school = serializers.SlugField()
+    filename = serializers.CharField(allow_blank=True)
+    sha256 = serializers.CharField()
+    full_sync = serializers.BooleanField()
+    fingerprint = serializers.CharField()
+    counts = ImportCountsSerializer()
+    adds = ImportRowSerializer(many=True)
+    updates = ImportUpdateSerializer(many=True)
+    unchanged = ImportUnchangedSerializer(many=True)
+    leavers = ImportLeaverSerializer(many=True)
+    errors = ImportProblemSerializer(many=True)
+
+
+class SchoolFilter(django_filters.FilterSet):
+    trust = django_filters.CharFilter(field_name="trust__slug", help_text="A trust's slug.")
+
+    class Meta:
+        model = School
+        fields = ["country", "trust"]
+
+
+class SchoolViewSet(viewsets.ReadOnlyModelViewSet):
+    """Schools the person belongs to (and has not left), or oversees as DSL or admin."""
+
+    queryset = School.objects.none()
+    serializer_class = SchoolSerializer
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    filterset_class = SchoolFilter
+
+    def get_queryset(self):
+        return schools_visible_to(user=self.request.user)
+
+
+class MembershipFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=Membership.Role.choices)
+    staff_category = django_filters.ChoiceFilter(choices=Membership.StaffCategory.choices)
+    current = django_filters.BooleanFilter(
+        method="filter_current", help_text="true: only people who have not left today."
+    )
+    email = django_filters.CharFilter(field_name="user__email", lookup_expr="iexact")
+
+    class Meta:
+        model = Membership
+        fields = ["role", "staff_category", "current", "email"]
+
+    def filter_current(self, queryset, name, value):
+        today = timezone.localdate()
+        still_here = Q(left_on__isnull=True) | Q(left_on__gt=today)
+        return queryset.filter(still_here) if value else queryset.exclude(still_here)
+
+
+@extend_schema(parameters=[SCHOOL_SLUG])
+class StaffViewSet(SchoolScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """The school's staff, leavers included. DSLs, school admins and trust admins see
+    everyone; anyone else sees only themselves. Only admins change anything."""
+
+    queryset = Membership.objects.none()
+    serializer_class = MembershipSerializer
+    permission_classes = [IsAuthenticated, SchoolVisible, ReadOrManageStaff]
+    filterset_class = MembershipFilter
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self):
+        return memberships_visible_to(user=self.request.user, school=self.school)
+
+    @extend_schema(request=MembershipLeaveSerializer, responses=MembershipSerializer)
+    @action(detail=True, methods=["post"])
+    def leave(self, request, *args, **kwargs):
+        """Mark the person as leaving on a date. Their records and certificates are kept."""
+        membership = self.get_object()
+        data = MembershipLeaveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = membership_leave(
+            membership=membership, left_on=data.validated_data["left_on"], actor=request.user
+        )
+        return Response(MembershipSerializer(membership).data)
+
+    @extend_schema(
+        parameters=[StaffImportQuerySerializer],
+        request={"multipart/form-data": StaffImportSerializer},
+        responses={200: StaffImportResultSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def import_file(self, request, *args, **kwargs):
+        """Import staff from a CSV or XLSX file. With ``?dry_run=1`` nothing is saved and the
+        preview lists adds, updates (with the fields that change), unchanged rows, proposed
+        leavers (with full sync) and every row's problems. Without it the file is applied
+        all at once, or refused with every problem and nothing saved."""
+        query = StaffImportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        body = StaffImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        content = upload.read(cpd_settings.STAFF_IMPORT_MAX_BYTES + 1)
+        full_sync = body.validated_data["full_sync"]
+        if query.validated_data["dry_run"]:
+            staff_file = staff_file_read(content=content, filename=upload.name)
+            plan = staff_import_plan(
+                school=self.school,
+                staff_file=staff_file,
+                full_sync=full_sync,
+                on=timezone.localdate(),
+                actor=request.user,
+            )
+            applied = False
+        else:
+            plan = staff_import_apply(
+                school=self.school,
+                content=content,
+                filename=upload.name,
+                full_sync=full_sync,
+                confirm_leavers=body.validated_data["confirm_leavers"],
+                actor=request.user,
+            )
+            applied = True
+        return Response({"applied": applied, **plan.as_dict()})

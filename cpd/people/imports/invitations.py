@@ -1,0 +1,61 @@
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMessage, mailers
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from cpd.conf import cpd_settings
+from cpd.models import Membership
+from cpd.urls_absolute import absolute_url
+
+# Invitations go out in batches, one task each, so that a worker backend spreads a large
+# import's emails over its workers and a failed batch is retried alone.
+INVITATIONS_PER_TASK = 200
+
+
+def staff_invitations_enqueue(membership_ids: list[int]) -> None:
+    for start in range(0, len(membership_ids), INVITATIONS_PER_TASK):
+        staff_invitations_send.enqueue(
+            membership_ids=membership_ids[start : start + INVITATIONS_PER_TASK]
+        )
+
+
+def staff_invitation_message(*, membership: Membership) -> EmailMessage:
+    """The invitation: a set-password link (Django's password reset token, so it stops
+    working once the password is set, and after PASSWORD_RESET_TIMEOUT) naming the school."""
+    user = membership.user
+    context = {
+        "site_name": cpd_settings.SITE_NAME,
+        "school": membership.school,
+        "user": user,
+        "set_password_url": absolute_url(
+            "password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        ),
+        "password_reset_url": absolute_url("password_reset"),
+    }
+    return EmailMessage(
+        subject=render_to_string("cpd/staff/invitation_subject.txt", context).strip(),
+        body=render_to_string("cpd/staff/invitation_body.txt", context),
+        from_email=cpd_settings.FROM_EMAIL or None,
+        to=[user.email],
+    )
+
+
+@task
+def staff_invitations_send(membership_ids: list[int]) -> int:
+    """Email each new member an invitation. Members who have set a password meanwhile, or
+    who have gone, are skipped. Returns how many were sent."""
+    memberships = Membership.objects.filter(pk__in=membership_ids).select_related("user", "school")
+    messages = [
+        staff_invitation_message(membership=m)
+        for m in memberships
+        if m.user.email and not m.user.has_usable_password()
+    ]
+    if not messages:
+        return 0
+    return mailers.default.send_messages(messages)

@@ -1,0 +1,51 @@
+"""The reads behind the staff pages and API. Who may see or manage a school's staff is
+decided by ``cpd.permissions`` (leavers count for nothing; another school's rows are a 404)."""
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cpd.models import Membership, School
+from cpd.permissions import can_view_compliance, compliance_schools_q
+
+
+def memberships_of(*, user, on: date) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user)
+        .active_on(on)
+        .select_related("school", "school__trust")
+        .order_by("school__name")
+    )
+
+
+def schools_visible_to(*, user, on: date | None = None) -> QuerySet[School]:
+    """Schools a person belongs to (and has not left), and those they oversee."""
+    if not user.is_authenticated:
+        return School.objects.none()
+    on = on or timezone.localdate()
+    member_of = Membership.objects.filter(user=user).current(on).values("school_id")
+    return (
+        School.objects.filter(Q(pk__in=member_of) | compliance_schools_q(user))
+        .select_related("trust")
+        .order_by("name")
+    )
+
+
+def school_visible_to(*, user, slug: str) -> School:
+    """The school, if this user may see it at all; otherwise 404, not 403, so that another
+    school's existence is not revealed."""
+    school = schools_visible_to(user=user).filter(slug=slug).first()
+    if school is None:
+        raise Http404("No such school.")
+    return school
+
+
+def memberships_visible_to(*, user, school: School) -> QuerySet[Membership]:
+    """The school's memberships this user may see, leavers included: all of them for its
+    DSLs, school admins and trust admins; for anyone else only their own."""
+    memberships = Membership.objects.for_school(school).select_related("user", "school")
+    if not can_view_compliance(user, school):
+        memberships = memberships.filter(user=user)
+    return memberships.order_by("user__last_name", "user__first_name", "pk")
