@@ -55,9 +55,10 @@ RULES_DIR = Path(__file__).resolve().parent / "rules"
 
 @transaction.atomic
 def requirement_pack_load(*, name: str, actor=None) -> list[Requirement]:
-    """Make a shipped rule pack (cpd/compliance/rules/<name>.yaml) the platform defaults: its rows are
-    created or updated by course, and platform defaults for other courses are switched off.
-    Trust and school overrides are left alone. Courses not yet loaded are skipped."""
+    """Make a shipped rule pack (``cpd/compliance/rules/<name>.yaml``) the platform defaults:
+    its rows are created or updated by course, and platform defaults for other courses are
+    switched off. Trust and school overrides are left alone. Courses not yet loaded are
+    skipped."""
     from django.apps import apps
 
     Course = apps.get_model("courses", "Course")
