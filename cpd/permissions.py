@@ -1,60 +1,121 @@
-"""Who may see what. Each predicate answers for one user and one school or trust."""
+"""Who may do what in a school: the one table of role permissions, and the predicates built
+from it. Pages and the API both ask through ``cpd.tenancy``, so one rule gives one answer.
+
+A school's permissions come from the person's membership there (while not a leaver) and
+from being an admin of its trust; superusers hold them all."""
 
 from datetime import date
+from enum import StrEnum
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cpd.models import Membership, School, Trust, TrustRole
 
-SAFEGUARDING_ROLES = (
-    Membership.Role.DSL,
-    Membership.Role.DEPUTY_DSL,
-    Membership.Role.SCHOOL_ADMIN,
-)
+
+class Permission(StrEnum):
+    """What a view may declare it needs (``@school_view(permission=...)``)."""
+
+    VIEW_SCHOOL = "view_school"
+    """Belong to the school or oversee it: its name, and one's own records there."""
+    VIEW_COMPLIANCE = "view_compliance"
+    """Everyone's training status, records, bulletins' readership, evidence packs, audit."""
+    MANAGE_STAFF = "manage_staff"
+    """Import staff, mark leavers, export a person's data."""
+    MANAGE_REQUIREMENTS = "manage_requirements"
+    """Change which training the school requires."""
+
+
+ALL_PERMISSIONS = frozenset(Permission)
+_LEAD = frozenset({Permission.VIEW_SCHOOL, Permission.VIEW_COMPLIANCE})
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    Membership.Role.STAFF: frozenset({Permission.VIEW_SCHOOL}),
+    Membership.Role.DSL: _LEAD,
+    Membership.Role.DEPUTY_DSL: _LEAD,
+    Membership.Role.SCHOOL_ADMIN: ALL_PERMISSIONS,
+}
+TRUST_ADMIN_PERMISSIONS = ALL_PERMISSIONS
+
+REFUSALS = {
+    Permission.VIEW_SCHOOL: _("You are not a member of this school."),
+    Permission.VIEW_COMPLIANCE: _("Only the school's DSLs and admins can see this."),
+    Permission.MANAGE_STAFF: _("Only the school's admins can change its staff."),
+    Permission.MANAGE_REQUIREMENTS: _("Only the school's admins can change its training rules."),
+}
 
 
 def _today() -> date:
     return timezone.localdate()
 
 
-def compliance_schools_q(user) -> Q:
-    """Schools whose compliance this user may see: as DSL, deputy or school admin (while
-    not a leaver), or as admin of the school's trust."""
+def schools_where_q(user, permission: Permission) -> Q:
+    """Schools where this user holds ``permission``, as a filter for ``School`` queries."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     if user.is_superuser:
         return Q()
-    today = _today()
-    led = Membership.objects.filter(user=user, role__in=SAFEGUARDING_ROLES).current(today)
+    roles = [role for role, granted in ROLE_PERMISSIONS.items() if permission in granted]
+    member = Membership.objects.filter(user=user, role__in=roles).current(_today())
     trusts = TrustRole.objects.filter(user=user, role=TrustRole.Role.TRUST_ADMIN)
-    return Q(pk__in=led.values("school_id")) | Q(trust_id__in=trusts.values("trust_id"))
+    return Q(pk__in=member.values("school_id")) | Q(trust_id__in=trusts.values("trust_id"))
+
+
+def compliance_schools_q(user) -> Q:
+    return schools_where_q(user, Permission.VIEW_COMPLIANCE)
+
+
+def managed_schools_q(user) -> Q:
+    return schools_where_q(user, Permission.MANAGE_STAFF)
+
+
+def schools_with_permissions(user, *, on: date | None = None):
+    """``School`` rows annotated with this user's role there (``member_role``) and whether
+    they administer its trust (``trust_admin``): enough to know every permission in the
+    same query that finds the school."""
+    on = on or _today()
+    role = Membership.objects.filter(user=user, school=OuterRef("pk")).current(on)
+    trust = TrustRole.objects.filter(
+        user=user, trust_id=OuterRef("trust_id"), role=TrustRole.Role.TRUST_ADMIN
+    )
+    return School.objects.annotate(
+        member_role=Subquery(role.values("role")[:1]), trust_admin=Exists(trust)
+    )
+
+
+def permissions_of(user, school: School) -> frozenset[Permission]:
+    """The permissions of a school fetched through ``schools_with_permissions``."""
+    if not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser or school.trust_admin:
+        return ALL_PERMISSIONS
+    return ROLE_PERMISSIONS.get(school.member_role, frozenset())
+
+
+def school_permissions(user, school: School) -> frozenset[Permission]:
+    """The permissions this user holds in ``school`` (one query)."""
+    if not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser:
+        return ALL_PERMISSIONS
+    annotated = schools_with_permissions(user).get(pk=school.pk)
+    return permissions_of(user, annotated)
 
 
 def can_view_compliance(user, school: School) -> bool:
-    return School.objects.filter(compliance_schools_q(user), pk=school.pk).exists()
+    return Permission.VIEW_COMPLIANCE in school_permissions(user, school)
+
+
+def can_manage_school(user, school: School) -> bool:
+    return Permission.MANAGE_STAFF in school_permissions(user, school)
 
 
 def can_view_trust(user, trust: Trust) -> bool:
     if not user.is_authenticated:
         return False
-    return user.is_superuser or TrustRole.objects.filter(user=user, trust=trust).exists()
-
-
-def managed_schools_q(user) -> Q:
-    """Schools whose settings this user may change: as school admin (not a leaver), or as
-    admin of the school's trust."""
-    if not user.is_authenticated:
-        return Q(pk__in=[])
-    if user.is_superuser:
-        return Q()
-    today = _today()
-    admin_of = Membership.objects.filter(user=user, role=Membership.Role.SCHOOL_ADMIN).current(
-        today
+    return (
+        user.is_superuser
+        or TrustRole.objects.filter(
+            user=user, trust=trust, role=TrustRole.Role.TRUST_ADMIN
+        ).exists()
     )
-    trusts = TrustRole.objects.filter(user=user, role=TrustRole.Role.TRUST_ADMIN)
-    return Q(pk__in=admin_of.values("school_id")) | Q(trust_id__in=trusts.values("trust_id"))
-
-
-def can_manage_school(user, school: School) -> bool:
-    return School.objects.filter(managed_schools_q(user), pk=school.pk).exists()

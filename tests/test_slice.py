@@ -133,7 +133,7 @@ def test_compliance_page_of_another_school_is_not_found(client, dsl, other_schoo
 
 def test_compliance_page_refused_to_staff(client, staff):
     client.login(username=staff.user.email, password=PASSWORD)
-    assert client.get(f"/schools/{staff.school.slug}/compliance/").status_code == 404
+    assert client.get(f"/schools/{staff.school.slug}/compliance/").status_code == 403
 
 
 def test_certificate_of_another_person_is_not_found(client, staff, school):

@@ -2,14 +2,18 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cpd.accounts.tokens import api_token_create, api_token_revoke
-from cpd.api.permissions import (
-    MayHoldApiToken,
-)
+from cpd.accounts.tokens import api_token_allowed, api_token_create, api_token_revoke
+
+
+class MayHoldApiToken(BasePermission):
+    message = _("Only school and trust admins can use API tokens.")
+
+    def has_permission(self, request, view) -> bool:
+        return api_token_allowed(request.user)
 
 
 class ApiTokenSerializer(serializers.Serializer):

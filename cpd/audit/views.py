@@ -1,18 +1,17 @@
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from cpd.audit.forms import AuditFilterForm
 from cpd.audit.selectors import audit_events_for_school
-from cpd.compliance import selectors
 from cpd.models import AuditEvent
+from cpd.permissions import Permission
+from cpd.tenancy import school_view
 
 EVENTS_PER_PAGE = 50
 
 
-@login_required
-def audit_trail(request, slug: str):
-    school = selectors.school_for_compliance(user=request.user, slug=slug)
+@school_view(Permission.VIEW_COMPLIANCE)
+def audit_trail(request, school):
     actions = sorted(
         AuditEvent.objects.filter(school=school).values_list("action", flat=True).distinct()
     )

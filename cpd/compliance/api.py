@@ -5,15 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.permissions import IsAuthenticated
 
-from cpd.api.base import SCHOOL_SLUG, SchoolScopedMixin, SchoolVisible
-from cpd.api.permissions import (
-    CanViewSchoolStaff,
-)
+from cpd.api.base import SCHOOL_SLUG, SchoolScopedMixin
 from cpd.compliance.engine import Status, requirements_by_school
 from cpd.compliance.selectors import compliance_matrix
 from cpd.models import Membership, Requirement
+from cpd.permissions import Permission
 
 
 class RequirementSerializer(serializers.ModelSerializer):
@@ -88,7 +85,7 @@ class RequirementViewSet(SchoolScopedMixin, mixins.ListModelMixin, viewsets.Gene
 
     queryset = Requirement.objects.none()
     serializer_class = RequirementSerializer
-    permission_classes = [IsAuthenticated, SchoolVisible]
+    permission = Permission.VIEW_SCHOOL
     filterset_class = RequirementFilter
 
     def get_queryset(self):
@@ -107,7 +104,7 @@ class ComplianceViewSet(SchoolScopedMixin, viewsets.GenericViewSet):
 
     queryset = Membership.objects.none()
     serializer_class = ComplianceRowSerializer
-    permission_classes = [IsAuthenticated, SchoolVisible, CanViewSchoolStaff]
+    permission = Permission.VIEW_COMPLIANCE
     filter_backends = []
 
     @extend_schema(parameters=[ComplianceQuerySerializer])

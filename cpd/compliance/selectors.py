@@ -5,16 +5,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.apps import apps
-from django.db.models import Count, Q, QuerySet
-from django.http import Http404
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from courses.models import Course, CourseVersion, Enrolment
 from courses.selectors import published_courses
 from cpd.compliance.engine import ComplianceRow, Status, compliance_rows, requirements_by_school
 from cpd.dates import school_year_start
+from cpd.errors import NotFound
 from cpd.models import Membership, Requirement, School
 from cpd.people.selectors import memberships_of
-from cpd.permissions import compliance_schools_q
 
 
 @dataclass
@@ -38,19 +38,6 @@ class ComplianceMatrix:
         if not self.rows:
             return None
         return round(100 * sum(row.up_to_date for row in self.rows) / len(self.rows))
-
-
-def schools_for_compliance(*, user) -> QuerySet[School]:
-    return School.objects.filter(compliance_schools_q(user))
-
-
-def school_for_compliance(*, user, slug: str) -> School:
-    """The school, if this user may see its compliance; otherwise 404 (not 403), so that
-    another school's existence is not revealed."""
-    school = schools_for_compliance(user=user).filter(slug=slug).first()
-    if school is None:
-        raise Http404("No such school.")
-    return school
 
 
 def compliance_matrix(*, school: School, on: date) -> ComplianceMatrix:
@@ -84,7 +71,7 @@ def trust_for_admin(*, user, slug: str):
 
     trust = Trust.objects.filter(slug=slug).first()
     if trust is None or not can_view_trust(user, trust):
-        raise Http404("No such trust.")
+        raise NotFound(_("No such trust."))
     return trust
 
 
@@ -94,7 +81,7 @@ def member_for_compliance(*, school: School, pk: int) -> Membership:
         Membership.objects.for_school(school).select_related("user", "school").filter(pk=pk).first()
     )
     if membership is None:
-        raise Http404("No such person in this school.")
+        raise NotFound(_("No such person in this school."))
     return membership
 
 
@@ -237,7 +224,7 @@ def rule_for_course(*, school: School, course_id: int) -> RuleLine:
     for line in school_rules(school=school):
         if line.requirement.course_id == course_id:
             return line
-    raise Http404("No such requirement here.")
+    raise NotFound(_("No such requirement here."))
 
 
 @dataclass

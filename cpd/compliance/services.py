@@ -7,10 +7,11 @@ from pathlib import Path
 
 import yaml
 from django.db import transaction
-from django.http import Http404
+from django.utils.translation import gettext as _
 
 from cpd.audit.services import audit_record
 from cpd.conf import cpd_settings
+from cpd.errors import NotFound
 from cpd.models import Requirement, School
 from cpd.signals import compliance_changed_after_commit
 
@@ -156,7 +157,7 @@ def requirement_override_remove(*, school: School, course_id: int, actor) -> Non
         scope=Requirement.Scope.SCHOOL, school=school, course_id=course_id
     ).first()
     if own is None:
-        raise Http404("This school has no rule of its own for that course.")
+        raise NotFound(_("This school has no rule of its own for that course."))
     audit_record(
         actor=actor,
         action="cpd.requirement.removed",

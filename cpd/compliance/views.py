@@ -25,14 +25,14 @@ from cpd.compliance.selectors import (
     cpd_record,
     member_for_compliance,
     rule_for_course,
-    school_for_compliance,
     school_rules,
     training_plan,
     trust_for_admin,
 )
 from cpd.compliance.services import OVERRIDABLE, requirement_override, requirement_override_remove
-from cpd.permissions import can_manage_school
+from cpd.permissions import Permission
 from cpd.privacy import services as privacy
+from cpd.tenancy import school_view
 
 STAFF_PER_PAGE = 50
 
@@ -43,8 +43,7 @@ def home(request):
     return render(request, "cpd/home.html")
 
 
-def _matrix_and_filters(request, slug):
-    school = school_for_compliance(user=request.user, slug=slug)
+def _matrix_and_filters(request, school):
     matrix = compliance_matrix(school=school, on=timezone.localdate())
     form = MatrixFilterForm(request.GET or None, requirements=matrix.requirements)
     filters = form.filters() if request.GET else MatrixFilters()
@@ -55,9 +54,9 @@ def _matrix_and_filters(request, slug):
     return school, matrix, form, columns, lines
 
 
-@login_required
-def compliance(request, slug: str):
-    school, matrix, form, columns, lines = _matrix_and_filters(request, slug)
+@school_view(Permission.VIEW_COMPLIANCE)
+def compliance(request, school):
+    school, matrix, form, columns, lines = _matrix_and_filters(request, school)
     page = Paginator(lines, STAFF_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -80,9 +79,9 @@ def compliance(request, slug: str):
     )
 
 
-@login_required
-def compliance_download(request, slug: str, fmt: str):
-    school, matrix, form, columns, lines = _matrix_and_filters(request, slug)
+@school_view(Permission.VIEW_COMPLIANCE)
+def compliance_download(request, school, fmt: str):
+    school, matrix, form, columns, lines = _matrix_and_filters(request, school)
     header, rows = spreadsheets.matrix_table(lines=lines, requirements=columns)
     name = f"{slugify(school.name)}-compliance-{matrix.on.isoformat()}"
     if fmt == "csv":
@@ -97,9 +96,8 @@ def compliance_download(request, slug: str, fmt: str):
     return response
 
 
-@login_required
-def person(request, slug: str, pk: int):
-    school = school_for_compliance(user=request.user, slug=slug)
+@school_view(Permission.VIEW_COMPLIANCE)
+def person(request, school, pk: int):
     membership = member_for_compliance(school=school, pk=pk)
     record = cpd_record(membership=membership, on=timezone.localdate())
     return render(
@@ -108,19 +106,16 @@ def person(request, slug: str, pk: int):
         {
             "school": school,
             "record": record,
-            "can_export": can_manage_school(request.user, school),
+            "can_export": request.school_access.allows(Permission.MANAGE_STAFF),
         },
     )
 
 
-@login_required
+@school_view(Permission.MANAGE_STAFF)
 @require_POST
-def person_export(request, slug: str, pk: int):
+def person_export(request, school, pk: int):
     """Everything the school holds about one person, for a subject access request. School
     admins only: it includes the person's answers and files."""
-    school = school_for_compliance(user=request.user, slug=slug)
-    if not can_manage_school(request.user, school):
-        raise Http404("No such page.")
     membership = member_for_compliance(school=school, pk=pk)
     data = privacy.subject_access_export(user=membership.user, actor=request.user, school=school)
     response = HttpResponse(data, content_type="application/zip")
@@ -129,10 +124,9 @@ def person_export(request, slug: str, pk: int):
     return response
 
 
-@login_required
+@school_view(Permission.VIEW_COMPLIANCE)
 @require_POST
-def nudge(request, slug: str, pk: int):
-    school = school_for_compliance(user=request.user, slug=slug)
+def nudge(request, school, pk: int):
     membership = member_for_compliance(school=school, pk=pk)
     try:
         reminders.nudge_send(
@@ -157,9 +151,8 @@ def _safe_next(request) -> bool:
     )
 
 
-@login_required
-def knowledge_gaps(request, slug: str):
-    school = school_for_compliance(user=request.user, slug=slug)
+@school_view(Permission.VIEW_COMPLIANCE)
+def knowledge_gaps(request, school):
     return render(
         request,
         "cpd/knowledge_gaps.html",
@@ -194,31 +187,21 @@ def my_training(request):
     return render(request, "cpd/my_training.html", {"training": training, "bulletins": unread})
 
 
-def _managed_school(request, slug):
-    school = school_for_compliance(user=request.user, slug=slug)
-    return school, can_manage_school(request.user, school)
-
-
-@login_required
-def rules(request, slug: str):
-    school, can_manage = _managed_school(request, slug)
+@school_view(Permission.VIEW_COMPLIANCE)
+def rules(request, school):
     return render(
         request,
         "cpd/requirements/list.html",
         {
             "school": school,
             "lines": school_rules(school=school),
-            "can_manage": can_manage,
+            "can_manage": request.school_access.allows(Permission.MANAGE_REQUIREMENTS),
         },
     )
 
 
-@login_required
-def rule_edit(request, slug: str, course_id: int):
-    school, can_manage = _managed_school(request, slug)
-    if not can_manage:
-        messages.error(request, _("Only the school's admin can change its training rules."))
-        return redirect("cpd:requirements", slug=slug)
+@school_view(Permission.MANAGE_REQUIREMENTS)
+def rule_edit(request, school, course_id: int):
     line = rule_for_course(school=school, course_id=course_id)
     current = line.requirement
     initial = {name: getattr(current, name) for name in OVERRIDABLE}
@@ -228,7 +211,7 @@ def rule_edit(request, slug: str, course_id: int):
         messages.success(request, _("Saved: %(name)s now follows this school's rule.") % {
             "name": current.name
         })  # fmt: skip
-        return redirect("cpd:requirements", slug=slug)
+        return redirect("cpd:requirements", slug=school.slug)
     return render(
         request,
         "cpd/requirements/edit.html",
@@ -236,13 +219,9 @@ def rule_edit(request, slug: str, course_id: int):
     )
 
 
-@login_required
+@school_view(Permission.MANAGE_REQUIREMENTS)
 @require_POST
-def rule_reset(request, slug: str, course_id: int):
-    school, can_manage = _managed_school(request, slug)
-    if not can_manage:
-        messages.error(request, _("Only the school's admin can change its training rules."))
-        return redirect("cpd:requirements", slug=slug)
+def rule_reset(request, school, course_id: int):
     requirement_override_remove(school=school, course_id=course_id, actor=request.user)
     messages.success(request, _("The default rule applies again."))
-    return redirect("cpd:requirements", slug=slug)
+    return redirect("cpd:requirements", slug=school.slug)

@@ -14,13 +14,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from cpd.api.base import ID_PATTERN, SCHOOL_SLUG, SchoolScopedMixin, SchoolVisible
-from cpd.api.permissions import (
-    ReadOrManageStaff,
-)
+from cpd.api.base import ID_PATTERN, SCHOOL_SLUG, SchoolScopedMixin
 from cpd.conf import cpd_settings
 from cpd.models import Membership, School
 from cpd.people.imports.applying import staff_import_apply
@@ -28,6 +24,7 @@ from cpd.people.imports.planning import staff_import_plan
 from cpd.people.imports.reading import staff_file_read
 from cpd.people.selectors import memberships_visible_to, schools_visible_to
 from cpd.people.services import membership_leave
+from cpd.permissions import Permission
 
 
 class TrustSummarySerializer(serializers.Serializer):
@@ -212,7 +209,8 @@ class StaffViewSet(SchoolScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = Membership.objects.none()
     serializer_class = MembershipSerializer
-    permission_classes = [IsAuthenticated, SchoolVisible, ReadOrManageStaff]
+    permission = Permission.VIEW_SCHOOL
+    write_permission = Permission.MANAGE_STAFF
     filterset_class = MembershipFilter
     lookup_value_regex = ID_PATTERN
 

@@ -4,7 +4,6 @@ decided by ``cpd.permissions`` (leavers count for nothing; another school's rows
 from datetime import date
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from cpd.models import Membership, School
@@ -31,15 +30,6 @@ def schools_visible_to(*, user, on: date | None = None) -> QuerySet[School]:
         .select_related("trust")
         .order_by("name")
     )
-
-
-def school_visible_to(*, user, slug: str) -> School:
-    """The school, if this user may see it at all; otherwise 404, not 403, so that another
-    school's existence is not revealed."""
-    school = schools_visible_to(user=user).filter(slug=slug).first()
-    if school is None:
-        raise Http404("No such school.")
-    return school
 
 
 def memberships_visible_to(*, user, school: School) -> QuerySet[Membership]:

@@ -5,14 +5,11 @@ import base64
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cpd.compliance.selectors import school_for_compliance
 from cpd.models import Membership
 from cpd.people.forms import MembershipLeaveForm, StaffImportConfirmForm, StaffImportForm
 from cpd.people.imports.applying import staff_import_apply
@@ -21,23 +18,18 @@ from cpd.people.imports.reading import staff_file_read
 from cpd.people.imports.rows import StaffImportError
 from cpd.people.selectors import memberships_visible_to
 from cpd.people.services import MembershipError, membership_leave
-from cpd.permissions import can_manage_school
+from cpd.permissions import Permission
+from cpd.tenancy import school_view
 
 # The uploaded file waits in the session between the preview and the confirmation, so the
 # confirmation applies exactly the bytes that were checked and nothing the browser sends.
 SESSION_KEY = "cpd_staff_import"
 
 
-def _managed_school(request, slug):
-    school = school_for_compliance(user=request.user, slug=slug)
-    if not can_manage_school(request.user, school):
-        raise PermissionDenied(_("Only the school's admins can change its staff."))
-    return school
-
-
-@login_required
-def staff_list(request, slug: str):
-    school = school_for_compliance(user=request.user, slug=slug)
+@school_view(Permission.VIEW_SCHOOL)
+def staff_list(request, school):
+    """Everyone in the school for its DSLs and admins; anyone else sees only themselves
+    (the same rule as the API's staff list)."""
     today = timezone.localdate()
     show_leavers = request.GET.get("show") == "leavers"
     memberships = memberships_visible_to(user=request.user, school=school)
@@ -53,7 +45,7 @@ def staff_list(request, slug: str):
             "school": school,
             "page": page,
             "show_leavers": show_leavers,
-            "can_manage": can_manage_school(request.user, school),
+            "can_manage": request.school_access.allows(Permission.MANAGE_STAFF),
         },
     )
 
@@ -65,9 +57,8 @@ def _stored(request, school, token):
     return stored
 
 
-@login_required
-def staff_import(request, slug: str):
-    school = _managed_school(request, slug)
+@school_view(Permission.MANAGE_STAFF)
+def staff_import(request, school):
     form = StaffImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -91,9 +82,8 @@ def staff_import(request, slug: str):
     return render(request, "cpd/staff/import.html", {"school": school, "form": form})
 
 
-@login_required
-def staff_import_preview(request, slug: str, token: uuid.UUID):
-    school = _managed_school(request, slug)
+@school_view(Permission.MANAGE_STAFF)
+def staff_import_preview(request, school, token: uuid.UUID):
     stored = _stored(request, school, token)
     if stored is None:
         messages.error(request, _("That import has expired. Upload the file again."))
@@ -153,9 +143,8 @@ def staff_import_preview(request, slug: str, token: uuid.UUID):
     )
 
 
-@login_required
-def staff_leave(request, slug: str, pk: int):
-    school = _managed_school(request, slug)
+@school_view(Permission.MANAGE_STAFF)
+def staff_leave(request, school, pk: int):
     membership = get_object_or_404(
         Membership.objects.for_school(school).select_related("user"), pk=pk
     )

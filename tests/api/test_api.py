@@ -395,7 +395,7 @@ def test_api_compliance_query_count(school, admin, count, django_assert_num_quer
     RequirementFactory(name="Annual update")
     MembershipFactory.create_batch(count, school=school)
     client = client_for(admin.user)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(f"/api/v1/schools/{school.slug}/compliance/")
     body = response.json()
     assert body["count"] == count + 1
@@ -408,7 +408,7 @@ def test_api_one_persons_compliance_query_count(school, admin, count, django_ass
     RequirementFactory(name="Annual update")
     person, *_ = MembershipFactory.create_batch(count, school=school)
     client = client_for(admin.user)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(f"/api/v1/schools/{school.slug}/compliance/?membership={person.pk}")
     body = response.json()
     assert body["count"] == 1

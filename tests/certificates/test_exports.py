@@ -250,7 +250,7 @@ def test_another_school_cannot_see_or_download_a_pack(
 
 def test_staff_cannot_ask_for_a_pack(client, staff, school, sign_in):
     sign_in(staff)
-    assert client.get(f"/schools/{school.slug}/evidence/").status_code == 404
+    assert client.get(f"/schools/{school.slug}/evidence/").status_code == 403
 
 
 def test_bad_date_range_shows_the_error_summary(client, dsl, school, sign_in):

@@ -57,11 +57,13 @@ def test_audit_trail_date_filter_and_bad_range(client, dsl, events):
     }
 
 
-def test_audit_trail_of_another_school_and_for_staff_is_not_found(client, dsl, staff, other_school):
+def test_audit_trail_of_another_school_is_not_found_and_refused_to_staff(
+    client, dsl, staff, other_school
+):
     client.login(username=dsl.user.email, password=PASSWORD)
     assert client.get(f"/schools/{other_school.slug}/audit/").status_code == 404
     client.login(username=staff.user.email, password=PASSWORD)
-    assert client.get(f"/schools/{staff.school.slug}/audit/").status_code == 404
+    assert client.get(f"/schools/{staff.school.slug}/audit/").status_code == 403
 
 
 def test_audit_event_cannot_be_changed_or_deleted_in_code(events):

@@ -79,7 +79,7 @@ def test_another_schools_bulletin_is_not_found(client, staff, dsl, other_school)
 def test_staff_cannot_post_bulletins(client, staff):
     client.login(username=staff.user.email, password=PASSWORD)
     response = client.post(f"/schools/{staff.school.slug}/bulletins/", {"title": "t", "body": "b"})
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert Bulletin.objects.count() == 0
 
 

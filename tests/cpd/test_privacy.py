@@ -88,7 +88,7 @@ def test_subject_access_export_refused_to_a_dsl_and_for_another_school(
 ):
     stranger = MembershipFactory(school=other_school)
     client.login(username=dsl.user.email, password=PASSWORD)
-    assert client.post(f"/schools/{dsl.school.slug}/people/{head.pk}/export/").status_code == 404
+    assert client.post(f"/schools/{dsl.school.slug}/people/{head.pk}/export/").status_code == 403
     client.login(username=head.user.email, password=PASSWORD)
     assert (
         client.post(f"/schools/{head.school.slug}/people/{stranger.pk}/export/").status_code == 404

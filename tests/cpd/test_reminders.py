@@ -153,4 +153,4 @@ def test_nudge_to_another_schools_person_is_not_found(client, school_staff, othe
 def test_nudge_refused_to_staff(client, school_staff):
     lead, late, soon = school_staff
     client.login(username=soon.user.email, password=PASSWORD)
-    assert client.post(f"/schools/{lead.school.slug}/people/{late.pk}/nudge/").status_code == 404
+    assert client.post(f"/schools/{lead.school.slug}/people/{late.pk}/nudge/").status_code == 403

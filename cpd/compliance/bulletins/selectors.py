@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404
+from django.utils.translation import gettext as _
 
+from cpd.errors import NotFound
 from cpd.models import Bulletin, BulletinRead, Membership, School
 
 
@@ -20,7 +21,7 @@ def bulletins_for_school(*, school: School):
 def bulletin_in_school(*, school: School, pk: int) -> Bulletin:
     bulletin = Bulletin.objects.filter(school=school, pk=pk).select_related("posted_by").first()
     if bulletin is None:
-        raise Http404("No such bulletin.")
+        raise NotFound(_("No such bulletin."))
     return bulletin
 
 
@@ -75,5 +76,5 @@ def bulletin_for_member(*, user, pk: int, on) -> tuple[Bulletin, Membership]:
         .first()
     )
     if bulletin is None or membership is None:
-        raise Http404("No such bulletin.")
+        raise NotFound(_("No such bulletin."))
     return bulletin, membership

@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cpd.compliance import selectors
 from cpd.compliance.bulletins import services
 from cpd.compliance.bulletins.forms import BulletinForm
 from cpd.compliance.bulletins.selectors import (
@@ -14,16 +13,17 @@ from cpd.compliance.bulletins.selectors import (
     bulletin_readership,
     bulletins_for_school,
 )
+from cpd.permissions import Permission
+from cpd.tenancy import school_view
 
 
-@login_required
-def school_bulletins(request, slug: str):
-    school = selectors.school_for_compliance(user=request.user, slug=slug)
+@school_view(Permission.VIEW_COMPLIANCE)
+def school_bulletins(request, school):
     form = BulletinForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.bulletin_post(school=school, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Bulletin posted. Staff will see it on their training page."))
-        return redirect("cpd:bulletins", slug=slug)
+        return redirect("cpd:bulletins", slug=school.slug)
     return render(
         request,
         "cpd/bulletins/school.html",
@@ -42,9 +42,8 @@ def render_markdown(text: str):
     return render(text)
 
 
-@login_required
-def school_bulletin(request, slug: str, pk: int):
-    school = selectors.school_for_compliance(user=request.user, slug=slug)
+@school_view(Permission.VIEW_COMPLIANCE)
+def school_bulletin(request, school, pk: int):
     bulletin = bulletin_in_school(school=school, pk=pk)
     return render(
         request,

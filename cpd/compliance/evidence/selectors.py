@@ -1,39 +1,33 @@
+"""What an evidence pack may hold, and a school's packs."""
+
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate, Export
+from courses.models import Course
+from cpd.errors import NotFound
 from cpd.models import School
-from cpd.permissions import compliance_schools_q
 
 
 def exports_for_school(*, school: School) -> QuerySet:
-
     return Export.objects.filter(school=school).select_related("requested_by")
 
 
-def export_for(*, user, slug: str, pk: int):
-    """An evidence pack of a school whose compliance this user may see; otherwise 404."""
-
+def export_in_school(*, school: School, pk: int) -> Export:
+    """One of this school's evidence packs; any other is a ``NotFound``."""
     export = (
-        Export.objects.filter(
-            pk=pk,
-            school__slug=slug,
-            school__in=School.objects.filter(compliance_schools_q(user)),
-        )
-        .select_related("school", "requested_by")
-        .first()
+        Export.objects.filter(pk=pk, school=school).select_related("school", "requested_by").first()
     )
     if export is None:
-        raise Http404("No such evidence pack.")
+        raise NotFound(_("No such evidence pack."))
     return export
 
 
 def courses_certified_in(*, school: School):
     """Courses with at least one certificate in this school: the evidence pack's choices."""
-    from courses.models import Course
 
     return (
         Course.objects.filter(certificates__membership__school=school).distinct().order_by("title")

@@ -1,20 +1,20 @@
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from cpd.audit.services import audit_record
-from cpd.compliance import selectors as cpd_selectors
 from cpd.compliance.evidence import selectors
 from cpd.compliance.evidence import services as exports
 from cpd.compliance.evidence.forms import EvidencePackForm
+from cpd.permissions import Permission
+from cpd.tenancy import school_view
 
 
-@login_required
-def evidence(request, slug: str):
+@school_view(Permission.VIEW_COMPLIANCE)
+def evidence(request, school):
     """A DSL or school admin chooses filters and asks for an evidence pack."""
-    school = cpd_selectors.school_for_compliance(user=request.user, slug=slug)
     courses = selectors.courses_certified_in(school=school)
     data = request.POST if request.method == "POST" else None
     form = EvidencePackForm(data, courses=courses)
@@ -35,17 +35,15 @@ def evidence(request, slug: str):
 
 
 def export_url(school, export) -> str:
-    from django.urls import reverse
-
     return reverse("cpd:evidence_pack_status", kwargs={"slug": school.slug, "pk": export.pk})
 
 
-@login_required
+@school_view(Permission.VIEW_COMPLIANCE)
 @never_cache
-def export_status(request, slug: str, pk: int):
+def export_status(request, school, pk: int):
     """Progress of one evidence pack. While it is being built the page refreshes itself
     (an HTTP ``Refresh`` header, no script); once ready it stops."""
-    export = selectors.export_for(user=request.user, slug=slug, pk=pk)
+    export = selectors.export_in_school(school=school, pk=pk)
     response = render(
         request,
         "cpd/evidence/export.html",
@@ -56,11 +54,11 @@ def export_status(request, slug: str, pk: int):
     return response
 
 
-@login_required
-def export_download(request, slug: str, pk: int):
-    export = selectors.export_for(user=request.user, slug=slug, pk=pk)
+@school_view(Permission.VIEW_COMPLIANCE)
+def export_download(request, school, pk: int):
+    export = selectors.export_in_school(school=school, pk=pk)
     if export.status != export.Status.READY or not export.file:
-        return redirect("cpd:evidence_pack_status", slug=slug, pk=pk)
+        return redirect("cpd:evidence_pack_status", slug=school.slug, pk=pk)
     if export.is_expired(timezone.now()):
         return render(
             request,

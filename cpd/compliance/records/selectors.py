@@ -1,8 +1,9 @@
 """Training done elsewhere: a person records it with evidence, their DSL verifies or rejects
 it, and a verified record can satisfy a requirement (the compliance selector reads it)."""
 
-from django.http import Http404
+from django.utils.translation import gettext as _
 
+from cpd.errors import NotFound
 from cpd.models import ExternalRecord, School
 from cpd.permissions import can_view_compliance
 
@@ -28,7 +29,7 @@ def external_record_for_evidence(*, user, pk: int) -> ExternalRecord:
     whose compliance they may see. Anyone else gets a 404."""
     record = ExternalRecord.objects.select_related("membership__school").filter(pk=pk).first()
     if record is None or not record.evidence:
-        raise Http404("No such evidence.")
+        raise NotFound(_("No such evidence."))
     if record.membership.user_id == user.pk or can_view_compliance(user, record.membership.school):
         return record
-    raise Http404("No such evidence.")
+    raise NotFound(_("No such evidence."))

@@ -13,8 +13,9 @@ from cpd.compliance.records.selectors import (
     external_records_of,
 )
 from cpd.compliance.records.services import external_record_add, external_record_decide
-from cpd.compliance.selectors import school_for_compliance
 from cpd.people.selectors import memberships_of
+from cpd.permissions import Permission
+from cpd.tenancy import school_view
 
 
 @login_required
@@ -46,9 +47,8 @@ def evidence(request, pk: int):
     return FileResponse(record.evidence.open("rb"), as_attachment=True)
 
 
-@login_required
-def school_records(request, slug: str):
-    school = school_for_compliance(user=request.user, slug=slug)
+@school_view(Permission.VIEW_COMPLIANCE)
+def school_records(request, school):
     items = list(external_records_for_school(school=school))
     return render(
         request,
@@ -57,16 +57,15 @@ def school_records(request, slug: str):
     )
 
 
-@login_required
+@school_view(Permission.VIEW_COMPLIANCE)
 @require_POST
-def decide(request, slug: str, pk: int):
-    school = school_for_compliance(user=request.user, slug=slug)
+def decide(request, school, pk: int):
     record = get_object_or_404(external_records_for_school(school=school), pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, errors[0])
-        return redirect("cpd:school_records", slug=slug)
+        return redirect("cpd:school_records", slug=school.slug)
     external_record_decide(
         record=record,
         actor=request.user,
@@ -75,4 +74,4 @@ def decide(request, slug: str, pk: int):
         note=form.cleaned_data["note"],
     )
     messages.success(request, _("Decision saved for “%(title)s”.") % {"title": record.title})
-    return redirect("cpd:school_records", slug=slug)
+    return redirect("cpd:school_records", slug=school.slug)
