@@ -1,7 +1,8 @@
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
+from cpd.errors import NotFound
 from cpd.models import School
 from cpd.permissions import compliance_schools_q
 
@@ -17,9 +18,12 @@ def certificates_visible_to(*, user) -> QuerySet[Certificate]:
 
 
 def certificate_for(*, user, serial: str) -> Certificate:
+    """The certificate with this serial, if this user may see it; otherwise ``NotFound``
+    (another school's certificate is indistinguishable from a missing one). The page and
+    the API both look certificates up here."""
     certificate = certificates_visible_to(user=user).filter(serial=serial).first()
     if certificate is None:
-        raise Http404("No such certificate.")
+        raise NotFound(_("Not found, or not visible to you."))
     return certificate
 
 
@@ -52,7 +56,7 @@ def certificate_for_management(*, user, serial: str) -> Certificate:
         .first()
     )
     if certificate is None:
-        raise Http404("No such certificate.")
+        raise NotFound(_("Not found, or not visible to you."))
     return certificate
 
 
@@ -76,7 +80,7 @@ def export_for(*, user, slug: str, pk: int):
         .first()
     )
     if export is None:
-        raise Http404("No such evidence pack.")
+        raise NotFound(_("No such evidence pack."))
     return export
 
 

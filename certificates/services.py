@@ -2,6 +2,7 @@ import hashlib
 import secrets
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -11,10 +12,12 @@ from django.utils.translation import gettext as _
 
 from certificates import pdf
 from certificates.models import Certificate
+from certificates.permissions import can_see_certificate
 from certificates.signals import certificate_issued, certificate_revoked
 from courses.models import Enrolment
 from cpd.conf import cpd_settings
 from cpd.dates import add_months
+from cpd.errors import NotFound
 from cpd.services import audit_record
 from cpd.signals import compliance_changed_after_commit
 from cpd.urls_absolute import absolute_url
@@ -209,6 +212,26 @@ def certificate_reissue(
     )
     _after_issue(new, notify=notify)
     return new
+
+
+def certificate_pdf_open(*, certificate: Certificate, actor) -> File:
+    """The certificate's stored PDF, opened for reading, for the holder or anyone who may
+    see the certificate (``NotFound`` otherwise).
+
+    If the render task has not run yet the PDF is rendered now, and that stored file is
+    what every later open serves. A holder who has been anonymised has no PDF: it showed
+    their name, so it was deleted and is never rendered again (``NotFound``, code
+    ``anonymised``)."""
+    if not can_see_certificate(actor, certificate):
+        raise NotFound(_("Not found, or not visible to you."))
+    if certificate.anonymised_at:
+        raise NotFound(
+            _("This certificate's file was removed when its holder was anonymised."),
+            code="anonymised",
+        )
+    if not certificate.pdf:
+        certificate = certificate_render(certificate=certificate)
+    return certificate.pdf.open("rb")
 
 
 def certificate_context(certificate: Certificate) -> dict:

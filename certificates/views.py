@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,15 +105,10 @@ def reissue(request, serial: str):
 
 @login_required
 def download(request, serial: str):
-    """Serve the stored bytes. The PDF is rendered once, at issue; if that task has not run
-    yet, it runs now — and the stored file is what every later download serves."""
+    """Serve the stored bytes (``services.certificate_pdf_open``, as the API does)."""
     certificate = selectors.certificate_for(user=request.user, serial=serial)
-    if certificate.anonymised_at:
-        raise Http404("This certificate's file was removed when its holder was anonymised.")
-    if not certificate.pdf:
-        certificate = services.certificate_render(certificate=certificate)
     return FileResponse(
-        certificate.pdf.open("rb"),
+        services.certificate_pdf_open(certificate=certificate, actor=request.user),
         content_type="application/pdf",
         as_attachment=True,
         filename=f"{certificate.serial}.pdf",

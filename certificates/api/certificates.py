@@ -15,8 +15,8 @@ from rest_framework.response import Response
 
 from certificates.forms import RevokeForm
 from certificates.models import Certificate
-from certificates.selectors import certificates_visible_to
-from certificates.services import certificate_render, certificate_revoke
+from certificates.selectors import certificate_for, certificates_visible_to
+from certificates.services import certificate_pdf_open, certificate_revoke
 from cpd.permissions import can_view_compliance
 from cpd.urls_absolute import absolute_url
 
@@ -142,7 +142,11 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
-            404: OpenApiResponse(description="Not found, or not visible to you."),
+            404: OpenApiResponse(
+                ERROR,
+                description="Not found, or not visible to you; or the holder has been "
+                'anonymised and the file removed (code "anonymised").',
+            ),
         }
     )
     @action(
@@ -152,12 +156,11 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
         filterset_class=None,
     )
     def pdf(self, request, *args, **kwargs):
-        """The certificate's stored PDF (rendered once, at issue)."""
-        certificate = self.get_object()
-        if not certificate.pdf:
-            certificate = certificate_render(certificate=certificate)
+        """The certificate's stored PDF (rendered once, at issue), as the web page serves it
+        (``certificate_pdf_open``)."""
+        certificate = certificate_for(user=request.user, serial=kwargs["serial"])
         return FileResponse(
-            certificate.pdf.open("rb"),
+            certificate_pdf_open(certificate=certificate, actor=request.user),
             content_type="application/pdf",
             as_attachment=True,
             filename=f"{certificate.serial}.pdf",
