@@ -2,8 +2,20 @@
 ``cpd.permissions``. Pages, the API and the services all ask these, so one rule gives one
 answer: a certificate you may not see is a 404, one you may see but not correct a 403."""
 
+from django.utils.translation import gettext_lazy as _
+
 from certificates.models import Certificate
 from cpd.permissions import can_view_compliance
+
+#: Why a person who may see a certificate may not revoke or re-issue it.
+MAY_NOT_REVOKE = _(
+    "Only the school's DSLs, deputy DSLs and school admins, or its trust's admins, can "
+    "revoke a certificate."
+)
+MAY_NOT_REISSUE = _(
+    "Only the school's DSLs, deputy DSLs and school admins, or its trust's admins, can "
+    "re-issue a certificate."
+)
 
 
 def can_manage_certificate(user, certificate: Certificate) -> bool:

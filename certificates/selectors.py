@@ -45,21 +45,6 @@ def certificates_held_by(*, user) -> QuerySet[Certificate]:
     )
 
 
-def certificate_for_management(*, user, serial: str) -> Certificate:
-    """A certificate this user may revoke or re-issue: one of a school whose compliance
-    they may see (DSL, deputy, school admin, trust admin). Anything else is a 404."""
-    certificate = (
-        Certificate.objects.filter(
-            serial=serial, membership__school__in=School.objects.filter(compliance_schools_q(user))
-        )
-        .select_related("membership__school", "membership__user")
-        .first()
-    )
-    if certificate is None:
-        raise NotFound(_("Not found, or not visible to you."))
-    return certificate
-
-
 def exports_for_school(*, school: School) -> QuerySet:
     from certificates.models import Export
 

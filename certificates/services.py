@@ -12,12 +12,17 @@ from django.utils.translation import gettext as _
 
 from certificates import pdf
 from certificates.models import Certificate
-from certificates.permissions import can_see_certificate
+from certificates.permissions import (
+    MAY_NOT_REISSUE,
+    MAY_NOT_REVOKE,
+    can_manage_certificate,
+    can_see_certificate,
+)
 from certificates.signals import certificate_issued, certificate_revoked
 from courses.models import Enrolment
 from cpd.conf import cpd_settings
 from cpd.dates import add_months
-from cpd.errors import NotFound
+from cpd.errors import NotAllowed, NotFound
 from cpd.services import audit_record
 from cpd.signals import compliance_changed_after_commit
 from cpd.urls_absolute import absolute_url
@@ -105,6 +110,16 @@ def _after_issue(certificate: Certificate, *, notify: bool) -> None:
     transaction.on_commit(after_commit)
 
 
+def _authorise(*, certificate: Certificate, actor, refusal: str) -> None:
+    """``NotFound`` if the actor may not see the certificate at all, ``NotAllowed`` with
+    ``refusal`` if they may see it but not correct it."""
+    if can_manage_certificate(actor, certificate):
+        return
+    if can_see_certificate(actor, certificate):
+        raise NotAllowed(refusal)
+    raise NotFound(_("Not found, or not visible to you."))
+
+
 def _clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -127,8 +142,11 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
     """Withdraw a valid certificate: verification shows it as revoked from now on.
 
     Records the reason, who and when; the snapshot and the stored PDF stay as they were.
-    Sends ``certificate_revoked`` after commit. Raises ``ValidationError`` without a reason
-    or when the certificate is no longer valid."""
+    Sends ``certificate_revoked`` after commit. Raises ``NotFound`` if the actor may not see
+    the certificate, ``NotAllowed`` if they may see it but not revoke it (see
+    ``certificates.permissions``), and ``ValidationError`` without a reason or when the
+    certificate is no longer valid."""
+    _authorise(certificate=certificate, actor=actor, refusal=str(MAY_NOT_REVOKE))
     reason = _clean_reason(reason)
     locked = _lock_valid(certificate)
     locked.status = Certificate.Status.REVOKED
@@ -168,7 +186,9 @@ def certificate_reissue(
     The old certificate becomes superseded (reason, who and when recorded); the new one
     copies its snapshot with the correction, gets a fresh serial, verification code and
     PDF, and points back at it through ``supersedes`` (``old.superseded_by`` is the new
-    one). Audited as "certificates.certificate.reissued"."""
+    one). Audited as "certificates.certificate.reissued". Refused as ``certificate_revoke``
+    is: ``NotFound``, ``NotAllowed`` or ``ValidationError``."""
+    _authorise(certificate=certificate, actor=actor, refusal=str(MAY_NOT_REISSUE))
     reason = _clean_reason(reason)
     holder_name = (holder_name or "").strip() or certificate.holder_name
     if len(holder_name) > 300:

@@ -11,9 +11,9 @@ from django_ratelimit.decorators import ratelimit
 
 from certificates import exports, selectors, services
 from certificates.forms import EvidencePackForm, ReissueForm, RevokeForm
+from certificates.permissions import can_manage_certificate
 from cpd import selectors as cpd_selectors
 from cpd.conf import cpd_settings
-from cpd.permissions import can_view_compliance
 from cpd.services import audit_record
 
 
@@ -33,7 +33,7 @@ def my_certificates(request):
 
 
 def _detail(request, certificate, *, revoke_form=None, reissue_form=None, status=200):
-    can_manage = can_view_compliance(request.user, certificate.membership.school)
+    can_manage = can_manage_certificate(request.user, certificate)
     is_valid = certificate.status == certificate.Status.VALID
     return render(
         request,
@@ -61,7 +61,9 @@ def detail(request, serial: str):
 @login_required
 @require_POST
 def revoke(request, serial: str):
-    certificate = selectors.certificate_for_management(user=request.user, serial=serial)
+    """404 for a certificate this person may not see, 403 for one they may see but not
+    revoke (the service's rule, as in the API)."""
+    certificate = selectors.certificate_for(user=request.user, serial=serial)
     form = RevokeForm(request.POST)
     if form.is_valid():
         try:
@@ -81,7 +83,7 @@ def revoke(request, serial: str):
 @login_required
 @require_POST
 def reissue(request, serial: str):
-    certificate = selectors.certificate_for_management(user=request.user, serial=serial)
+    certificate = selectors.certificate_for(user=request.user, serial=serial)
     form = ReissueForm(request.POST)
     if form.is_valid():
         try:

@@ -1,7 +1,7 @@
 """Revoke and re-issue: reasons, who and when, chains linked both ways, signals, audit."""
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from certificates.models import Certificate
 from certificates.services import certificate_reissue, certificate_revoke
 from certificates.signals import certificate_issued, certificate_revoked
-from cpd.models import AuditEvent
+from cpd.errors import NotAllowed, NotFound
+from cpd.models import AuditEvent, Membership
 from tests.certificates.conftest import pdf_lines, stored_bytes
+from tests.factories import MembershipFactory, TrustRoleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +192,65 @@ def test_retake_after_expiry_issues_a_new_certificate_and_keeps_history(holder, 
     assert first.standing_on(retake.completed_on) == "expired"
     assert retake.standing_on(retake.completed_on) == "valid"
     assert retake.enrolment != first.enrolment
+
+
+@pytest.mark.parametrize("correct", ["revoke", "reissue"])
+def test_the_holder_may_see_but_not_correct_their_certificate(certificate, holder, correct):
+    with pytest.raises(NotAllowed) as error:
+        _correct(correct, certificate, holder.user)
+
+    assert (error.value.status, error.value.code) == (403, "permission_denied")
+    assert str(error.value) == (
+        "Only the school's DSLs, deputy DSLs and school admins, or its trust's admins, can "
+        + {"revoke": "revoke", "reissue": "re-issue"}[correct]
+        + " a certificate."
+    )
+    assert list(Certificate.objects.values_list("status", flat=True)) == ["valid"]
+
+
+@pytest.mark.parametrize("correct", ["revoke", "reissue"])
+@pytest.mark.parametrize("who", ["colleague", "other_school_dsl", "leaver_dsl"])
+def test_who_may_not_see_the_certificate_gets_not_found(
+    certificate, school, other_school, correct, who
+):
+    actor = {
+        "colleague": lambda: MembershipFactory(school=school),
+        "other_school_dsl": lambda: MembershipFactory(
+            school=other_school, role=Membership.Role.DSL
+        ),
+        "leaver_dsl": lambda: MembershipFactory(
+            school=school,
+            role=Membership.Role.DSL,
+            started_on=date(2020, 9, 1),
+            left_on=date(2024, 7, 31),
+        ),
+    }[who]().user
+
+    with pytest.raises(NotFound) as error:
+        _correct(correct, certificate, actor)
+
+    assert (error.value.status, error.value.code) == (404, "not_found")
+    assert list(Certificate.objects.values_list("status", flat=True)) == ["valid"]
+
+
+@pytest.mark.parametrize("correct", ["revoke", "reissue"])
+@pytest.mark.parametrize("role", ["deputy_dsl", "school_admin", "trust_admin"])
+def test_deputies_school_and_trust_admins_may_correct(certificate, school, trust, correct, role):
+    if role == "trust_admin":
+        actor = TrustRoleFactory(trust=trust).user
+    else:
+        actor = MembershipFactory(school=school, role=role).user
+
+    _correct(correct, certificate, actor)
+
+    certificate.refresh_from_db()
+    assert (certificate.status, certificate.revoked_by) == (
+        {"revoke": "revoked", "reissue": "superseded"}[correct],
+        actor,
+    )
+
+
+def _correct(correct: str, certificate, actor):
+    if correct == "revoke":
+        return certificate_revoke(certificate=certificate, actor=actor, reason="Error")
+    return certificate_reissue(certificate=certificate, actor=actor, reason="Error", notify=False)
