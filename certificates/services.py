@@ -1,16 +1,15 @@
-import hashlib
+"""Issuing, correcting and opening certificates. Each use case is one function the page
+and the API both call; refusals are the product's own errors (``cpd.errors``) or a
+``ValidationError`` naming the field."""
+
 import secrets
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certificates import pdf
 from certificates.models import Certificate
 from certificates.permissions import (
     MAY_NOT_REISSUE,
@@ -18,14 +17,15 @@ from certificates.permissions import (
     can_manage_certificate,
     can_see_certificate,
 )
+from certificates.rendering import certificate_render
 from certificates.signals import certificate_issued, certificate_revoked
+from certificates.tasks import certificate_email_task, certificate_render_task
 from courses.models import Enrolment
 from cpd.conf import cpd_settings
 from cpd.dates import add_months
 from cpd.errors import NotAllowed, NotFound
 from cpd.services import audit_record
 from cpd.signals import compliance_changed_after_commit
-from cpd.urls_absolute import absolute_url
 
 
 def _verification_code() -> str:
@@ -99,12 +99,13 @@ def _number(certificate: Certificate) -> None:
 
 
 def _after_issue(certificate: Certificate, *, notify: bool) -> None:
-    def after_commit():
-        from certificates.tasks import certificate_email, certificate_render
+    """After commit: render the PDF and (if ``notify``) email the holder, through tasks,
+    then tell listeners."""
 
-        certificate_render.enqueue(certificate.pk)
+    def after_commit():
+        certificate_render_task.enqueue(certificate.pk)
         if notify:
-            certificate_email.enqueue(certificate.pk)
+            certificate_email_task.enqueue(certificate.pk)
         certificate_issued.send(sender=Certificate, certificate=certificate)
 
     transaction.on_commit(after_commit)
@@ -252,66 +253,3 @@ def certificate_pdf_open(*, certificate: Certificate, actor) -> File:
     if not certificate.pdf:
         certificate = certificate_render(certificate=certificate)
     return certificate.pdf.open("rb")
-
-
-def certificate_context(certificate: Certificate) -> dict:
-    """What ``certificates/certificate.html`` is rendered with: the snapshot, never the
-    live person, school or course (only the logo is read live, once, at issue)."""
-    verify_url = absolute_url("certificates:verify", kwargs={"code": certificate.verification_code})
-    school = certificate.membership.school
-    return {
-        "certificate": certificate,
-        "verify_url": verify_url,
-        "qr_code": pdf.qr_data_uri(verify_url),
-        "logo_url": f"cpd-media:{school.logo.name}" if school.logo else "",
-        "site_name": cpd_settings.SITE_NAME,
-        "cpd_hours": f"{certificate.cpd_minutes / 60:.1f}".rstrip("0").rstrip("."),
-        # Long names and titles get a smaller size so the page never overflows.
-        "long_name": len(certificate.holder_name) > 40,
-        "long_title": len(certificate.course_title) > 90,
-    }
-
-
-def certificate_render(*, certificate: Certificate) -> Certificate:
-    """Render the PDF once and store it with its SHA-256. A second call, or a render racing
-    another, leaves the first stored file in place: issued PDFs never change."""
-    if certificate.pdf:
-        return certificate
-    school = certificate.membership.school
-    rendered = pdf.certificate_pdf(
-        context=certificate_context(certificate), logo=school.logo or None
-    )
-    data = rendered.data
-    digest = hashlib.sha256(data).hexdigest()
-    storage = certificate.pdf.storage
-    name = storage.save(
-        certificate.pdf.field.generate_filename(certificate, f"{certificate.serial}.pdf"),
-        ContentFile(data),
-    )
-    updated = Certificate.objects.filter(pk=certificate.pk, pdf="").update(
-        pdf=name, pdf_sha256=digest
-    )
-    if not updated:
-        storage.delete(name)
-    certificate.refresh_from_db(fields=["pdf", "pdf_sha256"])
-    return certificate
-
-
-def certificate_email_send(*, certificate: Certificate) -> None:
-    user = certificate.membership.user
-    if not user.email:
-        return
-    context = {
-        "certificate": certificate,
-        "certificate_url": absolute_url(
-            "certificates:detail", kwargs={"serial": certificate.serial}
-        ),
-        "site_name": cpd_settings.SITE_NAME,
-        "user": user,
-    }
-    send_mail(
-        subject=render_to_string("certificates/email/issued_subject.txt", context).strip(),
-        message=render_to_string("certificates/email/issued_body.txt", context),
-        from_email=cpd_settings.FROM_EMAIL or None,
-        recipient_list=[user.email],
-    )

@@ -10,7 +10,8 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from certificates.models import Certificate
-from certificates.services import certificate_issue, certificate_render
+from certificates.rendering import certificate_render
+from certificates.services import certificate_issue
 from cpd.models import AuditEvent
 from tests.certificates.conftest import pdf_lines, stored_bytes
 from tests.factories import PASSWORD
