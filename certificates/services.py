@@ -100,13 +100,14 @@ def _number(certificate: Certificate) -> None:
 
 def _after_issue(certificate: Certificate, *, notify: bool) -> None:
     """After commit: render the PDF and (if ``notify``) email the holder, through tasks,
-    then tell listeners."""
+    then tell listeners. A host's receiver that fails is logged by Django and never stops
+    the others, nor undoes the issue."""
 
     def after_commit():
         certificate_render_task.enqueue(certificate.pk)
         if notify:
             certificate_email_task.enqueue(certificate.pk)
-        certificate_issued.send(sender=Certificate, certificate=certificate)
+        certificate_issued.send_robust(sender=Certificate, certificate=certificate)
 
     transaction.on_commit(after_commit)
 
@@ -163,7 +164,7 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
         data={"serial": locked.serial, "reason": reason},
     )
     transaction.on_commit(
-        lambda: certificate_revoked.send(
+        lambda: certificate_revoked.send_robust(
             sender=Certificate, certificate=locked, actor=actor, reason=reason
         )
     )

@@ -1,6 +1,7 @@
 """Revoke and re-issue: reasons, who and when, chains linked both ways, signals, audit."""
 
 import hashlib
+import logging
 from datetime import UTC, date, datetime
 
 import pytest
@@ -192,6 +193,62 @@ def test_retake_after_expiry_issues_a_new_certificate_and_keeps_history(holder, 
     assert first.standing_on(retake.completed_on) == "expired"
     assert retake.standing_on(retake.completed_on) == "valid"
     assert retake.enrolment != first.enrolment
+
+
+@pytest.fixture
+def failing_receiver(received):
+    """A host project's receiver that raises, connected before the test's own."""
+
+    def explode(sender, **kwargs):
+        raise RuntimeError("the host's receiver broke")
+
+    certificate_issued.connect(explode, dispatch_uid="test-explode-issued")
+    certificate_revoked.connect(explode, dispatch_uid="test-explode-revoked")
+    # Receivers run in the order connected: reconnect the test's own after the failing one.
+    certificate_issued.disconnect(dispatch_uid="test-issued")
+    certificate_revoked.disconnect(dispatch_uid="test-revoked")
+    certificate_issued.connect(
+        lambda sender, certificate, **kwargs: received.append(("issued", certificate.serial)),
+        dispatch_uid="test-issued",
+        weak=False,
+    )
+    certificate_revoked.connect(
+        lambda sender, certificate, **kwargs: received.append(("revoked", certificate.serial)),
+        dispatch_uid="test-revoked",
+        weak=False,
+    )
+    yield
+    certificate_issued.disconnect(dispatch_uid="test-explode-issued")
+    certificate_revoked.disconnect(dispatch_uid="test-explode-revoked")
+
+
+def test_a_failing_receiver_never_escapes_the_issue(
+    holder, version, issue, received, failing_receiver, caplog
+):
+    with caplog.at_level(logging.ERROR, logger="django.dispatch"):
+        certificate = issue(membership=holder, version=version)
+
+    assert list(Certificate.objects.filter(membership=holder)) == [certificate]
+    assert certificate.pdf_sha256 == hashlib.sha256(stored_bytes(certificate)).hexdigest()
+    assert received == [("issued", certificate.serial)]
+    assert [(r.name, r.levelname, r.exc_info[1].args) for r in caplog.records] == [
+        ("django.dispatch", "ERROR", ("the host's receiver broke",))
+    ]
+
+
+def test_a_failing_receiver_never_escapes_the_revocation(
+    certificate, dsl, received, failing_receiver, caplog, django_capture_on_commit_callbacks
+):
+    with (
+        caplog.at_level(logging.ERROR, logger="django.dispatch"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        certificate_revoke(certificate=certificate, actor=dsl.user, reason="Issued in error")
+
+    certificate.refresh_from_db()
+    assert certificate.status == "revoked"
+    assert received == [("revoked", certificate.serial)]
+    assert [(r.name, r.levelname) for r in caplog.records] == [("django.dispatch", "ERROR")]
 
 
 @pytest.mark.parametrize("correct", ["revoke", "reissue"])
