@@ -6,11 +6,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cpd.conf import cpd_settings
+
 
 def certificate_storage():
     """Where certificate PDFs and evidence packs are kept (``CPD_CERTIFICATE_STORAGE``)."""
-    from cpd.conf import cpd_settings
-
     return storages[cpd_settings.CERTIFICATE_STORAGE]
 
 
