@@ -80,7 +80,8 @@ def bench_render() -> list[dict]:
     from weasyprint.text.fonts import FontConfiguration
 
     from certificates import pdf
-    from certificates.services import certificate_context, certificate_issue
+    from certificates.rendering import certificate_context
+    from certificates.services import certificate_issue
 
     _, version, membership = _fixtures("render")
     certificate = certificate_issue(

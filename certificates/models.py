@@ -1,15 +1,29 @@
+import re
+
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cpd.conf import cpd_settings
+
 
 def certificate_storage():
     """Where certificate PDFs and evidence packs are kept (``CPD_CERTIFICATE_STORAGE``)."""
-    from cpd.conf import cpd_settings
-
     return storages[cpd_settings.CERTIFICATE_STORAGE]
+
+
+_SERIAL_YEAR = re.compile(r"-(\d{4})-\d+$")
+
+
+def certificate_pdf_path(certificate: "Certificate", filename: str) -> str:
+    """``certificates/<year>/<filename>``, the year being the one in the serial
+    (``CPD-2026-000123`` → ``certificates/2026/``): a PDF rendered late, or re-rendered in
+    a later year, is filed with the year it was issued in, not the year of the render."""
+    match = _SERIAL_YEAR.search(certificate.serial or "")
+    year = match[1] if match else f"{certificate.issued_at:%Y}"
+    return f"certificates/{year}/{filename}"
 
 
 class Certificate(models.Model):
@@ -79,7 +93,7 @@ class Certificate(models.Model):
     )
 
     pdf = models.FileField(
-        _("PDF"), upload_to="certificates/%Y/", storage=certificate_storage, blank=True
+        _("PDF"), upload_to=certificate_pdf_path, storage=certificate_storage, blank=True
     )
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
     # Set by the retention command: the holder's name is replaced and the PDF (which shows

@@ -141,7 +141,7 @@ class RenderedPDF:
 
 def certificate_pdf(*, context: dict, logo=None) -> RenderedPDF:
     """Render ``certificates/certificate.html`` with ``context`` (see
-    ``services.certificate_context``). ``logo`` is the school's logo field file, the one
+    ``rendering.certificate_context``). ``logo`` is the school's logo field file, the one
     stored file the template may show."""
     media = {logo.name: logo.storage} if logo else {}
     fetcher = CertificateURLFetcher(media=media, data_uris=frozenset({context["qr_code"]}))

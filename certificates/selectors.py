@@ -1,7 +1,8 @@
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
+from cpd.errors import NotFound
 from cpd.models import School
 from cpd.permissions import compliance_schools_q
 
@@ -17,9 +18,12 @@ def certificates_visible_to(*, user) -> QuerySet[Certificate]:
 
 
 def certificate_for(*, user, serial: str) -> Certificate:
+    """The certificate with this serial, if this user may see it; otherwise ``NotFound``
+    (another school's certificate is indistinguishable from a missing one). The page and
+    the API both look certificates up here."""
     certificate = certificates_visible_to(user=user).filter(serial=serial).first()
     if certificate is None:
-        raise Http404("No such certificate.")
+        raise NotFound(_("Not found, or not visible to you."))
     return certificate
 
 
@@ -39,18 +43,3 @@ def certificates_held_by(*, user) -> QuerySet[Certificate]:
         .select_related("membership__school")
         .order_by("-issued_at", "-pk")
     )
-
-
-def certificate_for_management(*, user, serial: str) -> Certificate:
-    """A certificate this user may revoke or re-issue: one of a school whose compliance
-    they may see (DSL, deputy, school admin, trust admin). Anything else is a 404."""
-    certificate = (
-        Certificate.objects.filter(
-            serial=serial, membership__school__in=School.objects.filter(compliance_schools_q(user))
-        )
-        .select_related("membership__school", "membership__user")
-        .first()
-    )
-    if certificate is None:
-        raise Http404("No such certificate.")
-    return certificate

@@ -1,23 +1,31 @@
-import hashlib
+"""Issuing, correcting and opening certificates. Each use case is one function the page
+and the API both call; refusals are the product's own errors (``cpd.errors``) or a
+``ValidationError`` naming the field."""
+
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.mail import send_mail
+from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certificates import pdf
 from certificates.models import Certificate
+from certificates.permissions import (
+    MAY_NOT_REISSUE,
+    MAY_NOT_REVOKE,
+    can_manage_certificate,
+    can_see_certificate,
+)
+from certificates.rendering import certificate_render
 from certificates.signals import certificate_issued, certificate_revoked
+from certificates.tasks import certificate_email_task, certificate_render_task
 from courses.models import Enrolment
 from cpd.audit.services import audit_record
 from cpd.conf import cpd_settings
 from cpd.dates import add_months
+from cpd.errors import NotAllowed, NotFound
 from cpd.signals import compliance_changed_after_commit
-from cpd.urls_absolute import absolute_url
 
 
 def _verification_code() -> str:
@@ -91,15 +99,27 @@ def _number(certificate: Certificate) -> None:
 
 
 def _after_issue(certificate: Certificate, *, notify: bool) -> None:
-    def after_commit():
-        from certificates.tasks import certificate_email, certificate_render
+    """After commit: render the PDF and (if ``notify``) email the holder, through tasks,
+    then tell listeners. A host's receiver that fails is logged by Django and never stops
+    the others, nor undoes the issue."""
 
-        certificate_render.enqueue(certificate.pk)
+    def after_commit():
+        certificate_render_task.enqueue(certificate.pk)
         if notify:
-            certificate_email.enqueue(certificate.pk)
-        certificate_issued.send(sender=Certificate, certificate=certificate)
+            certificate_email_task.enqueue(certificate.pk)
+        certificate_issued.send_robust(sender=Certificate, certificate=certificate)
 
     transaction.on_commit(after_commit)
+
+
+def _authorise(*, certificate: Certificate, actor, refusal: str) -> None:
+    """``NotFound`` if the actor may not see the certificate at all, ``NotAllowed`` with
+    ``refusal`` if they may see it but not correct it."""
+    if can_manage_certificate(actor, certificate):
+        return
+    if can_see_certificate(actor, certificate):
+        raise NotAllowed(refusal)
+    raise NotFound(_("Not found, or not visible to you."))
 
 
 def _clean_reason(reason: str) -> str:
@@ -124,8 +144,11 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
     """Withdraw a valid certificate: verification shows it as revoked from now on.
 
     Records the reason, who and when; the snapshot and the stored PDF stay as they were.
-    Sends ``certificate_revoked`` after commit. Raises ``ValidationError`` without a reason
-    or when the certificate is no longer valid."""
+    Sends ``certificate_revoked`` after commit. Raises ``NotFound`` if the actor may not see
+    the certificate, ``NotAllowed`` if they may see it but not revoke it (see
+    ``certificates.permissions``), and ``ValidationError`` without a reason or when the
+    certificate is no longer valid."""
+    _authorise(certificate=certificate, actor=actor, refusal=str(MAY_NOT_REVOKE))
     reason = _clean_reason(reason)
     locked = _lock_valid(certificate)
     locked.status = Certificate.Status.REVOKED
@@ -141,7 +164,7 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
         data={"serial": locked.serial, "reason": reason},
     )
     transaction.on_commit(
-        lambda: certificate_revoked.send(
+        lambda: certificate_revoked.send_robust(
             sender=Certificate, certificate=locked, actor=actor, reason=reason
         )
     )
@@ -165,7 +188,9 @@ def certificate_reissue(
     The old certificate becomes superseded (reason, who and when recorded); the new one
     copies its snapshot with the correction, gets a fresh serial, verification code and
     PDF, and points back at it through ``supersedes`` (``old.superseded_by`` is the new
-    one). Audited as "certificates.certificate.reissued"."""
+    one). Audited as "certificates.certificate.reissued". Refused as ``certificate_revoke``
+    is: ``NotFound``, ``NotAllowed`` or ``ValidationError``."""
+    _authorise(certificate=certificate, actor=actor, refusal=str(MAY_NOT_REISSUE))
     reason = _clean_reason(reason)
     holder_name = (holder_name or "").strip() or certificate.holder_name
     if len(holder_name) > 300:
@@ -211,64 +236,21 @@ def certificate_reissue(
     return new
 
 
-def certificate_context(certificate: Certificate) -> dict:
-    """What ``certificates/certificate.html`` is rendered with: the snapshot, never the
-    live person, school or course (only the logo is read live, once, at issue)."""
-    verify_url = absolute_url("certificates:verify", kwargs={"code": certificate.verification_code})
-    school = certificate.membership.school
-    return {
-        "certificate": certificate,
-        "verify_url": verify_url,
-        "qr_code": pdf.qr_data_uri(verify_url),
-        "logo_url": f"cpd-media:{school.logo.name}" if school.logo else "",
-        "site_name": cpd_settings.SITE_NAME,
-        "cpd_hours": f"{certificate.cpd_minutes / 60:.1f}".rstrip("0").rstrip("."),
-        # Long names and titles get a smaller size so the page never overflows.
-        "long_name": len(certificate.holder_name) > 40,
-        "long_title": len(certificate.course_title) > 90,
-    }
+def certificate_pdf_open(*, certificate: Certificate, actor) -> File:
+    """The certificate's stored PDF, opened for reading, for the holder or anyone who may
+    see the certificate (``NotFound`` otherwise).
 
-
-def certificate_render(*, certificate: Certificate) -> Certificate:
-    """Render the PDF once and store it with its SHA-256. A second call, or a render racing
-    another, leaves the first stored file in place: issued PDFs never change."""
-    if certificate.pdf:
-        return certificate
-    school = certificate.membership.school
-    rendered = pdf.certificate_pdf(
-        context=certificate_context(certificate), logo=school.logo or None
-    )
-    data = rendered.data
-    digest = hashlib.sha256(data).hexdigest()
-    storage = certificate.pdf.storage
-    name = storage.save(
-        certificate.pdf.field.generate_filename(certificate, f"{certificate.serial}.pdf"),
-        ContentFile(data),
-    )
-    updated = Certificate.objects.filter(pk=certificate.pk, pdf="").update(
-        pdf=name, pdf_sha256=digest
-    )
-    if not updated:
-        storage.delete(name)
-    certificate.refresh_from_db(fields=["pdf", "pdf_sha256"])
-    return certificate
-
-
-def certificate_email_send(*, certificate: Certificate) -> None:
-    user = certificate.membership.user
-    if not user.email:
-        return
-    context = {
-        "certificate": certificate,
-        "certificate_url": absolute_url(
-            "certificates:detail", kwargs={"serial": certificate.serial}
-        ),
-        "site_name": cpd_settings.SITE_NAME,
-        "user": user,
-    }
-    send_mail(
-        subject=render_to_string("certificates/email/issued_subject.txt", context).strip(),
-        message=render_to_string("certificates/email/issued_body.txt", context),
-        from_email=cpd_settings.FROM_EMAIL or None,
-        recipient_list=[user.email],
-    )
+    If the render task has not run yet the PDF is rendered now, and that stored file is
+    what every later open serves. A holder who has been anonymised has no PDF: it showed
+    their name, so it was deleted and is never rendered again (``NotFound``, code
+    ``anonymised``)."""
+    if not can_see_certificate(actor, certificate):
+        raise NotFound(_("Not found, or not visible to you."))
+    if certificate.anonymised_at:
+        raise NotFound(
+            _("This certificate's file was removed when its holder was anonymised."),
+            code="anonymised",
+        )
+    if not certificate.pdf:
+        certificate = certificate_render(certificate=certificate)
+    return certificate.pdf.open("rb")

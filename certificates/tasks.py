@@ -1,13 +1,16 @@
 """Background work for certificates. Tasks take primitive ids, re-fetch, and hand over to
-a service; a certificate that has gone is logged and skipped."""
+the rendering services; a certificate that has gone is logged and skipped.
+
+Services enqueue these after commit, so this module imports only models and
+``certificates.rendering``, never ``certificates.services``: the imports run one way. Task
+names end in ``_task`` so that none is mistaken for the service it calls."""
 
 import logging
 
 from django.tasks import task
 
 from certificates.models import Certificate
-from certificates.services import certificate_email_send
-from certificates.services import certificate_render as render
+from certificates.rendering import certificate_email_send, certificate_render
 
 logger = logging.getLogger(__name__)
 
@@ -24,12 +27,12 @@ def _get(certificate_id: int) -> Certificate | None:
 
 
 @task
-def certificate_render(certificate_id: int) -> None:
+def certificate_render_task(certificate_id: int) -> None:
     if certificate := _get(certificate_id):
-        render(certificate=certificate)
+        certificate_render(certificate=certificate)
 
 
 @task
-def certificate_email(certificate_id: int) -> None:
+def certificate_email_task(certificate_id: int) -> None:
     if certificate := _get(certificate_id):
         certificate_email_send(certificate=certificate)

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,8 +11,8 @@ from django_ratelimit.decorators import ratelimit
 
 from certificates import selectors, services
 from certificates.forms import ReissueForm, RevokeForm
+from certificates.permissions import can_manage_certificate
 from cpd.conf import cpd_settings
-from cpd.permissions import can_view_compliance
 
 
 def _verify_rate(group, request) -> str:
@@ -31,7 +31,7 @@ def my_certificates(request):
 
 
 def _detail(request, certificate, *, revoke_form=None, reissue_form=None, status=200):
-    can_manage = can_view_compliance(request.user, certificate.membership.school)
+    can_manage = can_manage_certificate(request.user, certificate)
     is_valid = certificate.status == certificate.Status.VALID
     return render(
         request,
@@ -59,7 +59,9 @@ def detail(request, serial: str):
 @login_required
 @require_POST
 def revoke(request, serial: str):
-    certificate = selectors.certificate_for_management(user=request.user, serial=serial)
+    """404 for a certificate this person may not see, 403 for one they may see but not
+    revoke (the service's rule, as in the API)."""
+    certificate = selectors.certificate_for(user=request.user, serial=serial)
     form = RevokeForm(request.POST)
     if form.is_valid():
         try:
@@ -79,7 +81,7 @@ def revoke(request, serial: str):
 @login_required
 @require_POST
 def reissue(request, serial: str):
-    certificate = selectors.certificate_for_management(user=request.user, serial=serial)
+    certificate = selectors.certificate_for(user=request.user, serial=serial)
     form = ReissueForm(request.POST)
     if form.is_valid():
         try:
@@ -103,15 +105,10 @@ def reissue(request, serial: str):
 
 @login_required
 def download(request, serial: str):
-    """Serve the stored bytes. The PDF is rendered once, at issue; if that task has not run
-    yet, it runs now — and the stored file is what every later download serves."""
+    """Serve the stored bytes (``services.certificate_pdf_open``, as the API does)."""
     certificate = selectors.certificate_for(user=request.user, serial=serial)
-    if certificate.anonymised_at:
-        raise Http404("This certificate's file was removed when its holder was anonymised.")
-    if not certificate.pdf:
-        certificate = services.certificate_render(certificate=certificate)
     return FileResponse(
-        certificate.pdf.open("rb"),
+        services.certificate_pdf_open(certificate=certificate, actor=request.user),
         content_type="application/pdf",
         as_attachment=True,
         filename=f"{certificate.serial}.pdf",

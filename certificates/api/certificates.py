@@ -10,14 +10,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from certificates.forms import RevokeForm
 from certificates.models import Certificate
-from certificates.selectors import certificates_visible_to
-from certificates.services import certificate_render, certificate_revoke
-from cpd.permissions import can_view_compliance
+from certificates.selectors import certificate_for, certificates_visible_to
+from certificates.services import certificate_pdf_open, certificate_revoke
 from cpd.urls_absolute import absolute_url
 
 # The JSON error body every API error has (added to the schema by cpd.api.schema).
@@ -86,20 +84,6 @@ class CertificateRevokeSerializer(serializers.Serializer):
     )
 
 
-class MayRevokeCertificate(BasePermission):
-    """The web page's rule (``can_view_compliance``, the predicate behind
-    ``certificate_for_management``): the school's DSLs, deputies and admins, and admins of
-    its trust. The holder sees their own certificate but may not revoke it."""
-
-    message = _(
-        "Only the school's DSLs, deputy DSLs and school admins, or its trust's admins, can "
-        "revoke a certificate."
-    )
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        return can_view_compliance(request.user, obj.membership.school)
-
-
 class CertificateFilter(django_filters.FilterSet):
     course = django_filters.CharFilter(field_name="course__slug", help_text="A course's slug.")
     school = django_filters.CharFilter(
@@ -142,7 +126,11 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
-            404: OpenApiResponse(description="Not found, or not visible to you."),
+            404: OpenApiResponse(
+                ERROR,
+                description="Not found, or not visible to you; or the holder has been "
+                'anonymised and the file removed (code "anonymised").',
+            ),
         }
     )
     @action(
@@ -152,12 +140,11 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
         filterset_class=None,
     )
     def pdf(self, request, *args, **kwargs):
-        """The certificate's stored PDF (rendered once, at issue)."""
-        certificate = self.get_object()
-        if not certificate.pdf:
-            certificate = certificate_render(certificate=certificate)
+        """The certificate's stored PDF (rendered once, at issue), as the web page serves it
+        (``certificate_pdf_open``)."""
+        certificate = certificate_for(user=request.user, serial=kwargs["serial"])
         return FileResponse(
-            certificate.pdf.open("rb"),
+            certificate_pdf_open(certificate=certificate, actor=request.user),
             content_type="application/pdf",
             as_attachment=True,
             filename=f"{certificate.serial}.pdf",
@@ -180,21 +167,17 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
             404: OpenApiResponse(ERROR, description="Not found, or not visible to you."),
         },
     )
-    @action(
-        detail=True,
-        methods=["post"],
-        permission_classes=[IsAuthenticated, MayRevokeCertificate],
-        filterset_class=None,
-    )
+    @action(detail=True, methods=["post"], filterset_class=None)
     def revoke(self, request, *args, **kwargs):
         """Revoke a valid certificate: verification shows it as revoked from now on. The
         reason, who and when are recorded; the PDF stays as it was."""
-        certificate = self.get_object()  # 404 if not visible, 403 if not yours to revoke
+        certificate = certificate_for(user=request.user, serial=kwargs["serial"])
         body = CertificateRevokeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        # An already revoked or superseded certificate: the service raises ValidationError,
-        # which is a 400 here as on the web page (cpd.api.errors), not a 409 — the request is
-        # refused by the rules, like every other refusal the API reports.
+        # The service decides, as for the web page: 404 if the certificate is not visible,
+        # 403 if it is but not yours to revoke (certificates.permissions). An already revoked
+        # or superseded certificate is a ValidationError, a 400 here as on the page
+        # (cpd.api.errors), not a 409: the rules refuse it, like every other refusal.
         revoked = certificate_revoke(
             certificate=certificate, actor=request.user, reason=body.validated_data["reason"]
         )

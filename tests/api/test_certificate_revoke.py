@@ -311,3 +311,26 @@ def test_revoke_is_in_the_schema_with_its_body_and_responses(client):
             "$ref": "#/components/schemas/Error"
         }
     assert responses["403"]["description"].startswith("You may see this certificate but not")
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("holder", 403), ("colleague", 404), ("other_dsl", 404)]
+)
+def test_revoke_is_refused_alike_on_the_page_and_in_the_api(
+    client, request, school, staff, certificate, who, status
+):
+    """One rule (certificates.permissions, applied by the service): the page and the API
+    give the same status to the same person."""
+    user = {
+        "holder": lambda: staff.user,
+        "colleague": lambda: MembershipFactory(school=school).user,
+        "other_dsl": lambda: request.getfixturevalue("other_dsl").user,
+    }[who]()
+    client.force_login(user)
+
+    page = client.post(f"/certificates/{certificate.serial}/revoke/", {"reason": "Error"})
+    api = revoke(token_client(user), certificate.serial, {"reason": "Error"})
+
+    assert (page.status_code, api.status_code) == (status, status)
+    assert api.json() == (FORBIDDEN if status == 403 else NOT_FOUND)
+    assert unchanged(certificate) == ("valid", "", None, None, 0)

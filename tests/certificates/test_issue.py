@@ -6,13 +6,15 @@ import io
 import re
 
 import pytest
+import time_machine
 from django.core.files.base import ContentFile
 from PIL import Image
 
 from certificates.models import Certificate
-from certificates.services import certificate_issue, certificate_render
+from certificates.rendering import certificate_render
+from certificates.services import certificate_issue
 from cpd.models import AuditEvent
-from tests.certificates.conftest import pdf_lines, stored_bytes
+from tests.certificates.conftest import COMPLETED_AT, pdf_lines, stored_bytes
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +42,24 @@ def test_issue_stores_the_pdf_with_its_sha256(certificate):
     assert data.startswith(b"%PDF-")
     # Storage may add a suffix if the name is taken (tests share one media folder).
     assert re.fullmatch(
-        rf"certificates/2026/{certificate.serial}(_\w{{7}})?\.pdf", certificate.pdf.name
+        rf"certificates/{COMPLETED_AT.year}/{certificate.serial}(_\w{{7}})?\.pdf",
+        certificate.pdf.name,
     )
     assert certificate.pdf_sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_pdf_is_filed_under_the_year_of_its_serial_not_of_its_render(holder, version, issue):
+    """Completed (and so issued) in one year, rendered in the next: the file goes under the
+    serial's year."""
+    serial_year = COMPLETED_AT.year
+    with time_machine.travel(COMPLETED_AT.replace(year=serial_year + 1, month=3), tick=False):
+        certificate = issue(membership=holder, version=version, completed_at=COMPLETED_AT)
+
+    assert certificate.serial == f"CPD-{serial_year}-{certificate.pk:06d}"
+    assert re.fullmatch(
+        rf"certificates/{serial_year}/{certificate.serial}(_\w{{7}})?\.pdf",
+        certificate.pdf.name,
+    )
 
 
 def test_issue_is_idempotent_and_audited(certificate, holder):

@@ -16,7 +16,7 @@ from pypdf.generic import BooleanObject
 
 import cpd
 from certificates import pdf
-from certificates.services import certificate_context, certificate_render
+from certificates.rendering import certificate_context, certificate_render
 from cpd.models import School
 from tests.certificates.conftest import (
     pdf_lines,

@@ -1,7 +1,8 @@
 """Revoke and re-issue: reasons, who and when, chains linked both ways, signals, audit."""
 
 import hashlib
-from datetime import UTC, datetime
+import logging
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,8 +10,10 @@ from django.core.exceptions import ValidationError
 from certificates.models import Certificate
 from certificates.services import certificate_reissue, certificate_revoke
 from certificates.signals import certificate_issued, certificate_revoked
-from cpd.models import AuditEvent
+from cpd.errors import NotAllowed, NotFound
+from cpd.models import AuditEvent, Membership
 from tests.certificates.conftest import pdf_lines, stored_bytes
+from tests.factories import MembershipFactory, TrustRoleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +193,121 @@ def test_retake_after_expiry_issues_a_new_certificate_and_keeps_history(holder, 
     assert first.standing_on(retake.completed_on) == "expired"
     assert retake.standing_on(retake.completed_on) == "valid"
     assert retake.enrolment != first.enrolment
+
+
+@pytest.fixture
+def failing_receiver(received):
+    """A host project's receiver that raises, connected before the test's own."""
+
+    def explode(sender, **kwargs):
+        raise RuntimeError("the host's receiver broke")
+
+    certificate_issued.connect(explode, dispatch_uid="test-explode-issued")
+    certificate_revoked.connect(explode, dispatch_uid="test-explode-revoked")
+    # Receivers run in the order connected: reconnect the test's own after the failing one.
+    certificate_issued.disconnect(dispatch_uid="test-issued")
+    certificate_revoked.disconnect(dispatch_uid="test-revoked")
+    certificate_issued.connect(
+        lambda sender, certificate, **kwargs: received.append(("issued", certificate.serial)),
+        dispatch_uid="test-issued",
+        weak=False,
+    )
+    certificate_revoked.connect(
+        lambda sender, certificate, **kwargs: received.append(("revoked", certificate.serial)),
+        dispatch_uid="test-revoked",
+        weak=False,
+    )
+    yield
+    certificate_issued.disconnect(dispatch_uid="test-explode-issued")
+    certificate_revoked.disconnect(dispatch_uid="test-explode-revoked")
+
+
+def test_a_failing_receiver_never_escapes_the_issue(
+    holder, version, issue, received, failing_receiver, caplog
+):
+    with caplog.at_level(logging.ERROR, logger="django.dispatch"):
+        certificate = issue(membership=holder, version=version)
+
+    assert list(Certificate.objects.filter(membership=holder)) == [certificate]
+    assert certificate.pdf_sha256 == hashlib.sha256(stored_bytes(certificate)).hexdigest()
+    assert received == [("issued", certificate.serial)]
+    assert [(r.name, r.levelname, r.exc_info[1].args) for r in caplog.records] == [
+        ("django.dispatch", "ERROR", ("the host's receiver broke",))
+    ]
+
+
+def test_a_failing_receiver_never_escapes_the_revocation(
+    certificate, dsl, received, failing_receiver, caplog, django_capture_on_commit_callbacks
+):
+    with (
+        caplog.at_level(logging.ERROR, logger="django.dispatch"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        certificate_revoke(certificate=certificate, actor=dsl.user, reason="Issued in error")
+
+    certificate.refresh_from_db()
+    assert certificate.status == "revoked"
+    assert received == [("revoked", certificate.serial)]
+    assert [(r.name, r.levelname) for r in caplog.records] == [("django.dispatch", "ERROR")]
+
+
+@pytest.mark.parametrize("correct", ["revoke", "reissue"])
+def test_the_holder_may_see_but_not_correct_their_certificate(certificate, holder, correct):
+    with pytest.raises(NotAllowed) as error:
+        _correct(correct, certificate, holder.user)
+
+    assert (error.value.status, error.value.code) == (403, "permission_denied")
+    assert str(error.value) == (
+        "Only the school's DSLs, deputy DSLs and school admins, or its trust's admins, can "
+        + {"revoke": "revoke", "reissue": "re-issue"}[correct]
+        + " a certificate."
+    )
+    assert list(Certificate.objects.values_list("status", flat=True)) == ["valid"]
+
+
+@pytest.mark.parametrize("correct", ["revoke", "reissue"])
+@pytest.mark.parametrize("who", ["colleague", "other_school_dsl", "leaver_dsl"])
+def test_who_may_not_see_the_certificate_gets_not_found(
+    certificate, school, other_school, correct, who
+):
+    actor = {
+        "colleague": lambda: MembershipFactory(school=school),
+        "other_school_dsl": lambda: MembershipFactory(
+            school=other_school, role=Membership.Role.DSL
+        ),
+        "leaver_dsl": lambda: MembershipFactory(
+            school=school,
+            role=Membership.Role.DSL,
+            started_on=date(2020, 9, 1),
+            left_on=date(2024, 7, 31),
+        ),
+    }[who]().user
+
+    with pytest.raises(NotFound) as error:
+        _correct(correct, certificate, actor)
+
+    assert (error.value.status, error.value.code) == (404, "not_found")
+    assert list(Certificate.objects.values_list("status", flat=True)) == ["valid"]
+
+
+@pytest.mark.parametrize("correct", ["revoke", "reissue"])
+@pytest.mark.parametrize("role", ["deputy_dsl", "school_admin", "trust_admin"])
+def test_deputies_school_and_trust_admins_may_correct(certificate, school, trust, correct, role):
+    if role == "trust_admin":
+        actor = TrustRoleFactory(trust=trust).user
+    else:
+        actor = MembershipFactory(school=school, role=role).user
+
+    _correct(correct, certificate, actor)
+
+    certificate.refresh_from_db()
+    assert (certificate.status, certificate.revoked_by) == (
+        {"revoke": "revoked", "reissue": "superseded"}[correct],
+        actor,
+    )
+
+
+def _correct(correct: str, certificate, actor):
+    if correct == "revoke":
+        return certificate_revoke(certificate=certificate, actor=actor, reason="Error")
+    return certificate_reissue(certificate=certificate, actor=actor, reason="Error", notify=False)

@@ -70,17 +70,29 @@ def test_my_certificates_needs_login(client):
     assert client.get("/certificates/")["Location"] == "/accounts/login/?next=/certificates/"
 
 
-def test_staff_see_no_correction_forms(client, staff, certificate, sign_in):
+def test_staff_see_no_correction_forms_and_get_403_for_their_own(
+    client, staff, certificate, sign_in
+):
+    """The holder sees their certificate but may not correct it: a 403, as in the API."""
     sign_in(staff)
     response = client.get(f"/certificates/{certificate.serial}/")
     assert response.context["can_manage"] is False
     assert "Re-issue certificate" not in response.content.decode()
-    assert (
-        client.post(f"/certificates/{certificate.serial}/revoke/", {"reason": "x"}).status_code
-        == 404
-    )
-    assert client.post(f"/certificates/{certificate.serial}/reissue/",
-                       {"reason": "x", "holder_name": "Y"}).status_code == 404  # fmt: skip
+    revoke = client.post(f"/certificates/{certificate.serial}/revoke/", {"reason": "x"})
+    reissue = client.post(f"/certificates/{certificate.serial}/reissue/",
+                          {"reason": "x", "holder_name": "Y"})  # fmt: skip
+    assert (revoke.status_code, reissue.status_code) == (403, 403)
+    certificate.refresh_from_db()
+    assert certificate.status == "valid"
+    assert Certificate.objects.count() == 1
+
+
+def test_a_colleague_on_staff_gets_404_for_someone_elses(client, school, certificate, sign_in):
+    sign_in(MembershipFactory(school=school, role=Membership.Role.STAFF))
+    revoke = client.post(f"/certificates/{certificate.serial}/revoke/", {"reason": "x"})
+    reissue = client.post(f"/certificates/{certificate.serial}/reissue/",
+                          {"reason": "x", "holder_name": "Y"})  # fmt: skip
+    assert (revoke.status_code, reissue.status_code) == (404, 404)
     certificate.refresh_from_db()
     assert certificate.status == "valid"
 

@@ -41,8 +41,8 @@ def queue_run(tmp_path_factory):
 def test_database_queue_defers_certificate_rendering_to_a_worker(queue_run):
     assert queue_run["pdf_after_commit"] == ""
     assert queue_run["queued"] == [
-        "certificates.tasks.certificate_email",
-        "certificates.tasks.certificate_render",
+        "certificates.tasks.certificate_email_task",
+        "certificates.tasks.certificate_render_task",
     ]
     assert queue_run["pdf_hash_matches"] is True
     assert queue_run["certificates"] == 1

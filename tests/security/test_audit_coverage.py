@@ -76,6 +76,8 @@ def test_requirement_created_changed_and_removed(actor, school):
 
 
 def test_certificate_revoked_and_reissued(actor, staff):
+    # Only the school's DSLs, deputies and admins may correct a certificate.
+    MembershipFactory(user=actor, school=staff.school, role=Membership.Role.DSL)
     first = CertificateFactory(enrolment__membership=staff)
     second = certificate_reissue(certificate=first, actor=actor, reason="Name corrected",
                                  holder_name="Sarah Thompson-Lee", notify=False)  # fmt: skip

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from certificates import pdf
 from certificates.models import Export, certificate_storage
-from certificates.services import certificate_render
+from certificates.rendering import certificate_render
 from cpd.audit.services import audit_record
 from cpd.compliance.evidence.selectors import STANDINGS, ExportFilters, export_certificates
 from cpd.conf import cpd_settings
