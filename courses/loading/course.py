@@ -5,6 +5,7 @@ from pathlib import Path
 from courses.loading.lessons import modules_read
 from courses.loading.questions import bank_check, questions_read
 from courses.loading.reader import Reader
+from courses.loading.repeats import repeats_check
 from courses.loading.spec import ContentError, CourseSpec, Problem, content_hash
 
 SHIPPED_CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -61,6 +62,7 @@ def course_spec_read(folder: Path | str) -> CourseSpec:
     module_slugs = {m.slug for m in spec.modules}
     spec.questions = questions_read(reader, module_slugs)
     bank_check(reader, spec)
+    repeats_check(reader, spec)
     if reader.problems:
         raise ContentError(reader.problems)
     return spec

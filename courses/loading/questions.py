@@ -129,7 +129,8 @@ def _read_question_choices(reader: Reader, f: str, where: str, kind, raw) -> lis
 
 
 def bank_check(reader: Reader, spec: CourseSpec) -> None:
-    """The bank is big enough to vary between attempts, and mostly scenarios."""
+    """The bank is big enough to vary between attempts, mostly scenarios, and every module
+    has questions that can be drawn."""
     bank = len(spec.questions)
     if not bank:
         return
@@ -148,3 +149,12 @@ def bank_check(reader: Reader, spec: CourseSpec) -> None:
             "questions",
             f"{scenario} of {bank} questions are scenarios; at least half must be",
         )
+    asked = {q.module for q in spec.questions}
+    for module in spec.modules:
+        if module.slug and module.slug not in asked:
+            reader.problem(
+                "questions.yaml",
+                "questions",
+                f"module {module.slug!r} has no questions, so the knowledge check never asks "
+                "about it; add at least one",
+            )
