@@ -72,3 +72,9 @@ def shipped_course_folders() -> list[Path]:
     return sorted(
         p for p in SHIPPED_CONTENT.iterdir() if p.is_dir() and (p / "course.yaml").is_file()
     )
+
+
+def course_is_shipped(folder: Path | str) -> bool:
+    """Whether the folder is one of the courses shipped with the package (rather than a
+    school's own content)."""
+    return Path(folder).resolve().parent == SHIPPED_CONTENT
