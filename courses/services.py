@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.content import CourseSpec
+from courses.loading import CheckedCourse, courses_check
 from courses.models import (
     Acknowledgement,
     Answer,
@@ -374,23 +375,14 @@ def enrolment_restart(*, enrolment: Enrolment) -> Enrolment:
     return enrolment_start(membership=enrolment.membership, course_version=latest)
 
 
-def courses_load(*, folders) -> list[tuple[CourseVersion, bool]]:
-    """Validate every course folder, then write them all in one transaction. If any file has
-    a problem, ``ContentError`` lists every problem and nothing is written."""
-    from courses.content import ContentError, course_spec_read
+def courses_load(*, folders, strict: bool = False) -> list[tuple[CourseVersion, bool]]:
+    """Check every course folder (``courses.loading.courses_check``: its files, and how far
+    guessing goes in its knowledge check), then write them all in one transaction. If any is
+    refused, ``ContentError`` lists every problem and nothing is written."""
+    return courses_publish(courses=courses_check(folders=folders, strict=strict))
 
-    specs, problems = [], []
-    for folder in folders:
-        try:
-            specs.append(course_spec_read(folder))
-        except ContentError as exc:
-            problems.extend(exc.problems)
-    slugs = [spec.slug for spec in specs]
-    for slug in {s for s in slugs if slugs.count(s) > 1}:
-        from courses.content import Problem
 
-        problems.append(Problem(slug, "", "two folders define the same course slug"))
-    if problems:
-        raise ContentError(problems)
-    with transaction.atomic():
-        return [course_load(spec=spec) for spec in specs]
+@transaction.atomic
+def courses_publish(*, courses: list[CheckedCourse]) -> list[tuple[CourseVersion, bool]]:
+    """Write courses that ``courses_check`` let through, all in one transaction."""
+    return [course_load(spec=checked.spec) for checked in courses]

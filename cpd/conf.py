@@ -20,6 +20,12 @@ DEFAULTS = {
     # Folders of course content loaded by `cpd_load_courses` when no path is given.
     # Empty: the courses shipped with the package.
     "COURSE_CONTENT_DIRS": [],
+    # True: `cpd_load_courses` refuses a school's own course whose knowledge check someone
+    # who has read nothing passes 5% of the time or more by guessing on surface cues (the
+    # longest choice, the one naming the DSL, ...), as its --strict option does. False: the
+    # course loads with a warning. Shipped courses follow their own switch
+    # (courses.loading.check.SHIPPED_GUESSABLE_BANKS_REFUSED).
+    "REFUSE_GUESSABLE_BANKS": False,
     # Default "due soon" window, in days, for requirements that do not set one.
     "DUE_SOON_DAYS": 30,
     # Email address that learner emails come from. Empty: DEFAULT_FROM_EMAIL.
