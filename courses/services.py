@@ -24,13 +24,14 @@ from courses.models import (
 )
 from courses.signals import course_completed
 from cpd.audit.services import audit_record
+from cpd.errors import Refused
 from cpd.models import Membership
 from cpd.signals import compliance_changed_after_commit
 
 READING_WORDS_PER_MINUTE = 180
 
 
-class LearningError(Exception):
+class LearningError(Refused):
     """A learner's request that the rules refuse; the message is shown to them as is."""
 
 

@@ -14,11 +14,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cpd.errors import CPDError
-
-
-class ServiceRefused(exceptions.APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "refused"
+from cpd.people.imports.rows import StaffImportError
 
 
 def _flatten(data, prefix: str = "") -> dict[str, list[str]]:
@@ -39,10 +35,6 @@ def _flatten(data, prefix: str = "") -> dict[str, list[str]]:
 
 
 def _domain_error(exc):
-    from courses.services import LearningError
-    from cpd.people.imports.rows import StaffImportError
-    from cpd.people.services import MembershipError
-
     if isinstance(exc, StaffImportError):
         response = Response(
             {
@@ -54,8 +46,6 @@ def _domain_error(exc):
             status=status.HTTP_400_BAD_REQUEST,
         )
         return response
-    if isinstance(exc, LearningError | MembershipError):
-        return ServiceRefused(str(exc))
     return None
 
 

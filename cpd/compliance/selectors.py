@@ -4,16 +4,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.apps import apps
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from courses.models import Course, CourseVersion, Enrolment
+from certificates.models import Certificate
+from courses.models import Acknowledgement, Answer, Course, CourseVersion, Enrolment
 from courses.selectors import published_courses
 from cpd.compliance.engine import ComplianceRow, Status, compliance_rows, requirements_by_school
 from cpd.dates import school_year_start
 from cpd.errors import NotFound
-from cpd.models import Membership, Requirement, School
+from cpd.models import ExternalRecord, Membership, Requirement, School
 from cpd.people.selectors import memberships_of
 
 
@@ -99,9 +99,6 @@ class CPDRecord:
 def cpd_record(*, membership: Membership, on: date) -> CPDRecord:
     """A person's whole CPD record: training status, every certificate they hold (from any
     school), external records and acknowledgements here, and CPD minutes this school year."""
-    Certificate = apps.get_model("certificates", "Certificate")
-    Acknowledgement = apps.get_model("courses", "Acknowledgement")
-    ExternalRecord = apps.get_model("cpd", "ExternalRecord")
     certificates = list(
         Certificate.objects.filter(membership__user_id=membership.user_id).order_by(
             "-completed_on", "-pk"
@@ -148,7 +145,6 @@ def knowledge_gaps(*, school: School, per_course: int = 5, minimum_answers: int 
     aggregate query over their submitted answers."""
     from django.db.models import Count
 
-    Answer = apps.get_model("courses", "Answer")
     rows = (
         Answer.objects.filter(
             attempt__enrolment__membership__school=school, attempt__submitted_at__isnull=False

@@ -9,6 +9,7 @@ import yaml
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from courses.models import Course
 from cpd.audit.services import audit_record
 from cpd.conf import cpd_settings
 from cpd.errors import NotFound
@@ -60,9 +61,7 @@ def requirement_pack_load(*, name: str, actor=None) -> list[Requirement]:
     its rows are created or updated by course, and platform defaults for other courses are
     switched off. Trust and school overrides are left alone. Courses not yet loaded are
     skipped."""
-    from django.apps import apps
 
-    Course = apps.get_model("courses", "Course")
     path = RULES_DIR / f"{name}.yaml"
     if not path.is_file():
         available = ", ".join(sorted(p.stem for p in RULES_DIR.glob("*.yaml")))

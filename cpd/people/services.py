@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cpd.audit.services import audit_record
+from cpd.errors import Refused
 from cpd.models import Membership, School
 from cpd.signals import compliance_changed_after_commit
 
@@ -60,7 +61,7 @@ def membership_create(
     return membership
 
 
-class MembershipError(Exception):
+class MembershipError(Refused):
     """A change to a membership that the rules refuse; the message is shown as is."""
 
 

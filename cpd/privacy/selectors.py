@@ -1,10 +1,11 @@
 from datetime import date
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from certificates.models import Certificate
+from courses.models import Acknowledgement, Enrolment
 from cpd.conf import cpd_settings
 from cpd.dates import add_months
 from cpd.models import (
@@ -24,9 +25,6 @@ def as_iso(value):
 def subject_access_data(*, user, school: School | None = None) -> dict:
     """Everything held about the person, as JSON-ready data. With a school, only what that
     school holds (its memberships and what hangs from them)."""
-    Certificate = apps.get_model("certificates", "Certificate")
-    Enrolment = apps.get_model("courses", "Enrolment")
-    Acknowledgement = apps.get_model("courses", "Acknowledgement")
     memberships = Membership.objects.filter(user=user).select_related("school")
     if school is not None:
         memberships = memberships.filter(school=school)

@@ -11,10 +11,10 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date
 
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
+from certificates.models import Certificate
 from cpd.audit.services import audit_record
 from cpd.models import (
     AuditEvent,
@@ -30,7 +30,6 @@ ANONYMISED_NAME = "Anonymised"
 def subject_access_export(*, user, actor, school: School | None = None) -> bytes:
     """A ZIP: person.json plus the person's certificate PDFs and evidence files, exactly as
     stored. Audit-logged against the school (or the platform)."""
-    Certificate = apps.get_model("certificates", "Certificate")
     data = subject_access_data(user=user, school=school)
     memberships = Membership.objects.filter(user=user)
     if school is not None:
@@ -78,7 +77,6 @@ def person_anonymise(*, user) -> None:
     """Remove what identifies a person while keeping the rows the school's figures and
     certificate verification need. Files showing their name (certificate PDFs, evidence)
     are deleted; certificates still verify, with the holder shown as anonymised."""
-    Certificate = apps.get_model("certificates", "Certificate")
     memberships = list(Membership.objects.filter(user=user))
     now = timezone.now()
     for certificate in Certificate.objects.filter(membership__in=memberships):

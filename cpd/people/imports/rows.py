@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from cpd.errors import Refused
 from cpd.models import Membership
 
 logger = logging.getLogger(__name__)
@@ -92,8 +93,10 @@ class Problem:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-class StaffImportError(Exception):
+class StaffImportError(Refused):
     """The file, or applying it, was refused. Nothing has been written."""
+
+    code = "invalid_file"
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
