@@ -9,3 +9,7 @@ class CertificatesConfig(AppConfig):
 
     def ready(self) -> None:
         from certificates import checks  # noqa: F401  (registers system checks)
+        from certificates.receivers import issue_on_course_passed
+        from courses.signals import course_passed
+
+        course_passed.connect(issue_on_course_passed, dispatch_uid="certificates.issue")

@@ -22,7 +22,7 @@ from courses.models import (
     Question,
     ScenarioChoice,
 )
-from courses.signals import course_completed
+from courses.signals import course_completed, course_passed
 from cpd.audit.services import audit_record
 from cpd.errors import Refused
 from cpd.models import Membership
@@ -350,15 +350,16 @@ def attempt_submit(*, attempt: Attempt, answers: dict[int, list[int]]) -> Attemp
 
 
 def enrolment_complete(*, enrolment: Enrolment, attempt: Attempt):
-    """Complete the enrolment and issue its certificate (in the caller's transaction)."""
-    from certificates.services import certificate_issue
-
+    """Complete the enrolment in the caller's transaction, and send ``course_passed`` in it
+    too: the certificates app, a floor above, issues the certificate there, so a failed
+    issue rolls the completion back. Returns what a receiver issued (the certificate)."""
     now = timezone.now()
     Enrolment.objects.filter(pk=enrolment.pk).update(
         status=Enrolment.Status.COMPLETED, completed_at=now
     )
     enrolment.status, enrolment.completed_at = Enrolment.Status.COMPLETED, now
-    certificate = certificate_issue(enrolment=enrolment, score=attempt.score)
+    issued = course_passed.send(sender=Enrolment, enrolment=enrolment, attempt=attempt)
+    certificate = next((result for _receiver, result in issued if result is not None), None)
     transaction.on_commit(
         lambda: course_completed.send_robust(sender=Enrolment, enrolment=enrolment, attempt=attempt)
     )

@@ -1,5 +1,14 @@
-"""Signals host projects and integrations can listen to. Sent after commit, robustly: an
-exception in a receiver is logged and never undoes or fails what was saved.
+"""Signals host projects and integrations can listen to.
+
+course_passed
+    sender: Enrolment; kwargs: enrolment, attempt. Sent with ``send`` *inside* the
+    transaction that completes the enrolment, so a receiver's writes commit or roll back
+    with it, and its exception fails the submission. The certificates app issues the
+    certificate here (a receiver returns what it issued). Host projects should prefer
+    ``course_completed``.
+
+Those below are sent after commit, robustly: an exception in a receiver is logged and
+never undoes or fails what was saved.
 
 course_completed
     sender: Enrolment; kwargs: enrolment, attempt (the passing attempt). The learner has
@@ -9,4 +18,5 @@ course_completed
 
 from django.dispatch import Signal
 
+course_passed = Signal()
 course_completed = Signal()
