@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,11 +11,23 @@ from cpd.models.schools import Membership, School, Trust
 
 class RequirementQuerySet(models.QuerySet):
     def for_school(self, school) -> "RequirementQuerySet":
-        """Active requirements that can apply in this school: platform, its trust's, its own."""
-        scope = Q(scope="platform") | Q(scope="school", school=school)
-        if school.trust_id:
-            scope |= Q(scope="trust", trust_id=school.trust_id)
-        return self.filter(scope, is_active=True)
+        """The requirements in force in this school: for each course, the most specific row
+        of the school's own, its trust's and the platform's — and none at all when that row
+        is switched off (``is_active`` False), which is how a school or trust drops a
+        course's requirement. (``cpd.compliance.engine.requirements_by_school`` answers the
+        same for many schools at once.)"""
+        own = Q(scope="school", school=school)
+        trust = Q(scope="trust", trust_id=school.trust_id) if school.trust_id else Q(pk__in=[])
+        same_course = self.model.objects.filter(course_id=OuterRef("course_id"))
+        return self.filter(
+            (own & Q(is_active=True))
+            | (trust & Q(is_active=True) & ~Exists(same_course.filter(own)))
+            | (
+                Q(scope="platform", is_active=True)
+                & ~Exists(same_course.filter(own))
+                & ~Exists(same_course.filter(trust))
+            )
+        )
 
 
 class Requirement(models.Model):

@@ -128,10 +128,6 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user.get_full_name() or self.user.get_username()} — {self.school}"
 
-    @property
-    def is_safeguarding_lead(self) -> bool:
-        return self.role in {self.Role.DSL, self.Role.DEPUTY_DSL}
-
 
 class TrustRole(models.Model):
     class Role(models.TextChoices):

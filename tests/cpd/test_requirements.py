@@ -102,3 +102,39 @@ def test_unknown_rule_pack_is_refused_with_the_available_names(db):
     ):
         call_command("cpd_load_rules", "scotland")
     assert Requirement.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("rows", "in_force"),
+    [
+        # (scope, is_active) rows for one course; which of them is in force in the school
+        ([("platform", True)], [0]),
+        ([("platform", False)], []),
+        ([("platform", True), ("school", False)], []),  # the school switched it off
+        ([("platform", True), ("trust", False)], []),  # the trust switched it off
+        ([("platform", True), ("trust", False), ("school", True)], [2]),
+        ([("platform", True), ("trust", True)], [1]),
+        ([("platform", True), ("trust", True), ("school", True)], [2]),
+        ([("platform", False), ("trust", True)], [1]),
+    ],
+)
+def test_for_school_is_the_requirements_in_force_there(rows, in_force):
+    """The manager's one scoping method agrees with the compliance engine, including a
+    platform default the school or its trust has switched off."""
+    trust = TrustFactory()
+    school, neighbour = SchoolFactory(trust=trust), SchoolFactory(trust=TrustFactory())
+    course = CourseFactory()
+    made = [
+        RequirementFactory(
+            course=course,
+            scope=scope,
+            is_active=active,
+            trust=trust if scope == "trust" else None,
+            school=school if scope == "school" else None,
+        )
+        for scope, active in rows
+    ]
+    RequirementFactory(course=course, scope="school", school=neighbour)  # not this school's
+    expected = [made[i].pk for i in in_force]
+    assert list(Requirement.objects.for_school(school).values_list("pk", flat=True)) == expected
+    assert [r.pk for r in requirements_by_school(schools=[school])[school.pk]] == expected
