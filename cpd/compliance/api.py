@@ -89,9 +89,8 @@ class RequirementViewSet(SchoolScopedMixin, mixins.ListModelMixin, viewsets.Gene
     filterset_class = RequirementFilter
 
     def get_queryset(self):
-        in_force = requirements_by_school(schools=[self.school])[self.school.pk]
         return (
-            Requirement.objects.filter(pk__in=[r.pk for r in in_force])
+            Requirement.objects.for_school(self.school)
             .select_related("course")
             .order_by("name", "pk")
         )

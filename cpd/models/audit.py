@@ -5,6 +5,25 @@ from django.utils.translation import gettext_lazy as _
 from cpd.models.schools import School
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Append-only for querysets too: ``update()`` and ``delete()`` refuse, like the
+    instance methods. The one change the trail allows is ``redact()``."""
+
+    def update(self, **kwargs):
+        raise ValueError("Audit events are append-only.")
+
+    def delete(self):
+        raise ValueError("Audit events are append-only.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise ValueError("Audit events are append-only.")
+
+    def redact(self, *, target_repr: str) -> int:
+        """Replace the display text that names a person (and nothing else) when they are
+        anonymised: what happened, when and by whom stays as recorded."""
+        return super().update(target_repr=target_repr)
+
+
 class AuditEvent(models.Model):
     """One thing that happened, recorded by the service that did it. Never edited."""
 
@@ -25,6 +44,8 @@ class AuditEvent(models.Model):
     target_id = models.CharField(_("target id"), max_length=64)
     target_repr = models.CharField(_("target"), max_length=300)
     data = models.JSONField(_("what changed"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

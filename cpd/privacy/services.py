@@ -93,7 +93,7 @@ def person_anonymise(*, user) -> None:
     # The trail keeps every event; only the display text naming the person is replaced.
     AuditEvent.objects.filter(
         target_type="cpd.membership", target_id__in=[str(m.pk) for m in memberships]
-    ).update(target_repr=f"{ANONYMISED_NAME} member of staff")
+    ).redact(target_repr=f"{ANONYMISED_NAME} member of staff")
     user.first_name, user.last_name = ANONYMISED_NAME, "member of staff"
     user.email = f"person-{user.pk}@anonymised.invalid"
     setattr(user, user.USERNAME_FIELD, user.email)

@@ -76,6 +76,29 @@ def test_audit_event_cannot_be_changed_or_deleted_in_code(events):
     assert AuditEvent.objects.get(pk=event.pk).action == "cpd.membership.created"
 
 
+def test_audit_events_cannot_be_changed_or_deleted_through_a_queryset(events):
+    trail = AuditEvent.objects.filter(pk__in=[e.pk for e in events])
+    with pytest.raises(ValueError, match="^Audit events are append-only.$"):
+        trail.update(action="tampered")
+    with pytest.raises(ValueError, match="^Audit events are append-only.$"):
+        trail.delete()
+    with pytest.raises(ValueError, match="^Audit events are append-only.$"):
+        AuditEvent.objects.bulk_update(list(trail), ["action"])
+    assert sorted(trail.values_list("action", flat=True)) == sorted(e.action for e in events)
+
+
+def test_redacting_replaces_only_the_display_text(events):
+    event = events[0]
+    assert AuditEvent.objects.filter(pk=event.pk).redact(target_repr="Anonymised") == 1
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.target_repr, stored.action, stored.at, stored.actor_id) == (
+        "Anonymised",
+        event.action,
+        event.at,
+        event.actor_id,
+    )
+
+
 def test_admin_refuses_to_add_change_or_delete_audit_events(client, events):
     superuser = UserFactory(is_staff=True, is_superuser=True)
     client.login(username=superuser.email, password=PASSWORD)
