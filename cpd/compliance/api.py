@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 
 from cpd.api.base import SCHOOL_SLUG, SchoolScopedMixin
-from cpd.compliance.engine import Status, requirements_by_school
+from cpd.compliance.engine import Status
 from cpd.compliance.selectors import compliance_matrix
 from cpd.models import Membership, Requirement
 from cpd.permissions import Permission
