@@ -187,8 +187,9 @@ def my_training(request):
     return render(request, "cpd/my_training.html", {"training": training, "bulletins": unread})
 
 
-@school_view(Permission.VIEW_COMPLIANCE)
+@school_view(Permission.VIEW_SCHOOL)
 def rules(request, school):
+    """The training the school requires: readable by anyone in it, as in the API."""
     return render(
         request,
         "cpd/requirements/list.html",
