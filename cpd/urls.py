@@ -34,7 +34,7 @@ accounts = [
         "reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
             template_name="cpd/accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("password_reset_complete"),
+            success_url=reverse_lazy("cpd_accounts:password_reset_complete"),
         ),
         name="password_reset_confirm",
     ),
@@ -123,7 +123,7 @@ people = [
 ]
 
 urlpatterns = [
-    path("accounts/", include(accounts)),
+    path("accounts/", include((accounts, "cpd_accounts"))),
     path("", include((people + compliance, "cpd"))),
     path("", include("courses.urls")),
     path("", include("certificates.urls")),

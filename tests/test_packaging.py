@@ -29,7 +29,7 @@ README_SETTINGS = """
 # --- Safeguarding CPD, as the README says ---
 INSTALLED_APPS += ["rest_framework", "cpd", "courses", "certificates"]
 AUTHENTICATION_BACKENDS = ["cpd.accounts.backends.EmailBackend"]
-LOGIN_URL = "login"
+LOGIN_URL = "cpd_accounts:login"
 LOGIN_REDIRECT_URL = "cpd:home"
 
 ALLOWED_HOSTS = ["testserver"]

@@ -6,7 +6,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -16,6 +16,7 @@ from certificates.forms import RevokeForm
 from certificates.models import Certificate
 from certificates.selectors import certificate_for, certificates_visible_to
 from certificates.services import certificate_pdf_open, certificate_revoke
+from cpd.api.base import ProductAPIMixin, api_schema, named_choices
 from cpd.urls_absolute import absolute_url
 
 # The JSON error body every API error has (added to the schema by cpd.api.schema).
@@ -23,6 +24,7 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 
 
 class CertificateSerializer(serializers.ModelSerializer):
+    status = named_choices("CertificateStatusEnum", Certificate.Status.choices)(read_only=True)
     course = serializers.SlugField(source="course.slug", read_only=True)
     school = serializers.SlugField(source="membership.school.slug", read_only=True)
     membership = serializers.IntegerField(source="membership_id", read_only=True)
@@ -109,7 +111,7 @@ class AnyAcceptNegotiation(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
+class CertificateViewSet(ProductAPIMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Certificate.objects.none()
     serializer_class = CertificateSerializer
     filterset_class = CertificateFilter
@@ -123,7 +125,7 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("-issued_at", "-pk")
         )
 
-    @extend_schema(
+    @api_schema(
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
             404: OpenApiResponse(
@@ -150,7 +152,7 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
             filename=f"{certificate.serial}.pdf",
         )
 
-    @extend_schema(
+    @api_schema(
         request=CertificateRevokeSerializer,
         responses={
             200: OpenApiResponse(CertificateSerializer, description="Revoked: the certificate."),

@@ -1,4 +1,3 @@
-from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -7,6 +6,7 @@ from rest_framework.views import APIView
 
 from certificates import selectors
 from certificates.api.serializers import VerificationSerializer
+from cpd.api.base import ProductAPIMixin, api_schema
 from cpd.conf import cpd_settings
 
 
@@ -22,7 +22,7 @@ class VerifyRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class VerifyView(APIView):
+class VerifyView(ProductAPIMixin, APIView):
     """Public verification of a certificate by its code: status (valid, expired, revoked,
     superseded), course and version, dates, school and holder's name. No login; rate
     limited per client IP address (``CPD_VERIFY_RATE``)."""
@@ -32,7 +32,7 @@ class VerifyView(APIView):
     throttle_classes = [VerifyRateThrottle]
     serializer_class = VerificationSerializer
 
-    @extend_schema(responses=VerificationSerializer, auth=[], operation_id="verify_certificate")
+    @api_schema(responses=VerificationSerializer, auth=[], operation_id="verify_certificate")
     def get(self, request, code: str):
         certificate = selectors.certificate_by_code(code=code)
         if certificate is None:

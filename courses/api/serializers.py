@@ -4,6 +4,7 @@ text only: nothing that says which choice is right, until the attempt is submitt
 from rest_framework import serializers
 
 from courses.models import Attempt, Course, Enrolment, Lesson
+from cpd.api.base import named_choices
 
 MAX_ID = 2**53
 
@@ -33,6 +34,7 @@ class CourseSerializer(serializers.ModelSerializer):
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
+    status = named_choices("EnrolmentStatusEnum", Enrolment.Status.choices)(read_only=True)
     course = serializers.SlugField(source="course_version.course.slug", read_only=True)
     course_title = serializers.CharField(source="course_version.title", read_only=True)
     version = serializers.IntegerField(source="course_version.number", read_only=True)

@@ -5,7 +5,6 @@ every rule (lessons first, attempts allowed, cooldown, grading) is the services'
 import django_filters
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -13,6 +12,7 @@ from rest_framework.response import Response
 from courses import selectors, services
 from courses.api import serializers as s
 from courses.models import Attempt, Course, CourseVersion, Enrolment, Lesson, Question
+from cpd.api.base import ProductAPIMixin, api_schema
 from cpd.people.selectors import memberships_of
 
 
@@ -28,7 +28,7 @@ def _lesson_counts():
     return {"lessons_done": done, "lessons_total": Subquery(total)}
 
 
-class CourseViewSet(viewsets.ReadOnlyModelViewSet):
+class CourseViewSet(ProductAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Published courses, each described by its latest version."""
 
     queryset = Course.objects.none()
@@ -64,7 +64,9 @@ class EnrolmentFilter(django_filters.FilterSet):
         fields = ["course", "status"]
 
 
-class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EnrolmentViewSet(
+    ProductAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Your own enrolments, with progress through the lessons."""
 
     queryset = Enrolment.objects.none()
@@ -87,13 +89,11 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
         return s.EnrolmentDetailSerializer(enrolment, context=self.get_serializer_context()).data
 
-    @extend_schema(responses=s.EnrolmentDetailSerializer)
+    @api_schema(responses=s.EnrolmentDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
         return Response(self._detail(self.get_object()))
 
-    @extend_schema(
-        request=s.EnrolmentCreateSerializer, responses={201: s.EnrolmentDetailSerializer}
-    )
+    @api_schema(request=s.EnrolmentCreateSerializer, responses={201: s.EnrolmentDetailSerializer})
     def create(self, request, *args, **kwargs):
         """Start a course (its latest version), or get the enrolment already in progress."""
         body = s.EnrolmentCreateSerializer(data=request.data)
@@ -116,7 +116,7 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
         return Response(self._detail(enrolment), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.LessonDoneSerializer, responses=s.EnrolmentDetailSerializer)
+    @api_schema(request=s.LessonDoneSerializer, responses=s.EnrolmentDetailSerializer)
     @action(detail=True, methods=["post"], url_path="lessons", filterset_class=None)
     def lesson_done(self, request, *args, **kwargs):
         """Finish a lesson: a reading lesson as it is, a scenario with your ``choice``, an
@@ -144,7 +144,7 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             )
         return Response(self._detail(enrolment))
 
-    @extend_schema(request=None, responses={201: s.AttemptDetailSerializer})
+    @api_schema(request=None, responses={201: s.AttemptDetailSerializer})
     @action(detail=True, methods=["post"], url_path="attempts", filterset_class=None)
     def start_attempt(self, request, *args, **kwargs):
         """Start the knowledge check, or get the attempt already open. Questions come with
@@ -205,7 +205,9 @@ def attempt_detail(attempt: Attempt) -> dict:
     return s.AttemptDetailSerializer(attempt).data
 
 
-class AttemptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AttemptViewSet(
+    ProductAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Your own knowledge-check attempts. Submit once; grading is on the server."""
 
     queryset = Attempt.objects.none()
@@ -220,11 +222,11 @@ class AttemptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             .order_by("-started_at", "-pk")
         )
 
-    @extend_schema(responses=s.AttemptDetailSerializer)
+    @api_schema(responses=s.AttemptDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
         return Response(attempt_detail(self.get_object()))
 
-    @extend_schema(request=s.AttemptSubmitSerializer, responses=s.AttemptDetailSerializer)
+    @api_schema(request=s.AttemptSubmitSerializer, responses=s.AttemptDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, *args, **kwargs):
         """Answer every served question: ``{"answers": [{"question": 12, "choices": [40]}]}``.

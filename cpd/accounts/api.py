@@ -1,5 +1,5 @@
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cpd.accounts.tokens import api_token_allowed, api_token_create, api_token_revoke
+from cpd.api.base import ProductAPIMixin, api_schema
 
 
 class MayHoldApiToken(BasePermission):
@@ -24,7 +25,7 @@ class ApiTokenSerializer(serializers.Serializer):
     created = serializers.DateTimeField(allow_null=True)
 
 
-class ApiTokenView(APIView):
+class ApiTokenView(ProductAPIMixin, APIView):
     """Your API token, for an integration that acts with your access (school and trust
     admins only). POST makes a new one (replacing any other) and is the only response that
     shows the key; DELETE revokes it."""
@@ -38,17 +39,17 @@ class ApiTokenView(APIView):
             "created": token.created if token else None,
         }
 
-    @extend_schema(responses=ApiTokenSerializer)
+    @api_schema(responses=ApiTokenSerializer)
     def get(self, request):
         token = Token.objects.filter(user=request.user).first()
         return Response(self._body(token, show_key=False))
 
-    @extend_schema(request=None, responses={201: ApiTokenSerializer})
+    @api_schema(request=None, responses={201: ApiTokenSerializer})
     def post(self, request):
         token = api_token_create(user=request.user)
         return Response(self._body(token, show_key=True), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={204: OpenApiResponse(description="Revoked.")})
+    @api_schema(request=None, responses={204: OpenApiResponse(description="Revoked.")})
     def delete(self, request):
         api_token_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

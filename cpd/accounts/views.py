@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -39,6 +40,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     template_name = "cpd/accounts/password_reset_form.html"
     email_template_name = "cpd/accounts/password_reset_email.txt"
     subject_template_name = "cpd/accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("cpd_accounts:password_reset_done")
 
     def post(self, request, *args, **kwargs):
         if password_reset_blocked(request):

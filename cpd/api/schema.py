@@ -1,6 +1,24 @@
-"""Additions to the generated OpenAPI schema: every operation documents the JSON error
-bodies it can return (see ``cpd.api.errors``), so that clients, and schemathesis, know
-their shape."""
+"""The API's OpenAPI schema: its own drf-spectacular settings (applied by the schema and
+docs views alone, so a host project's ``SPECTACULAR_SETTINGS`` need say nothing for it),
+and an addition to the generated schema: every operation documents the JSON error bodies
+it can return (see ``cpd.api.errors``), so that clients, and schemathesis, know their
+shape."""
+
+SCHEMA_SETTINGS = {
+    "TITLE": "Safeguarding CPD API",
+    "DESCRIPTION": "Schools, staff, requirements, compliance, courses, learning and "
+    "certificates. Authenticate with a session or `Authorization: Token <key>`.",
+    "VERSION": "1",
+    # Swagger UI's files come from drf-spectacular-sidecar: the docs page works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cpd.api.schema.add_error_responses",
+    ],
+}
 
 ERROR = {
     "type": "object",

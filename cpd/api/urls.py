@@ -1,7 +1,6 @@
 """REST API v1, mounted at /api/v1/ by cpd.urls. Each app adds its own routes here."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from cpd.accounts.api import ApiTokenView
@@ -24,7 +23,7 @@ urlpatterns = [
     path("", include("courses.api.urls")),
     path("", include("certificates.api.urls")),
     path("token/", ApiTokenView.as_view(), name="token"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", docs.ApiSchemaView.as_view(), name="schema"),
     path("docs/", docs.ApiDocsView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/v1/ is a JSON 404, not the site's HTML page.
     re_path(r"^[\s\S]*$", errors.not_found, name="not_found"),

@@ -3,10 +3,9 @@ from datetime import date
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 
-from cpd.api.base import SCHOOL_SLUG, SchoolScopedMixin
+from cpd.api.base import SCHOOL_SLUG, SchoolScopedMixin, api_schema, named_choices
 from cpd.compliance.engine import Status
 from cpd.compliance.selectors import compliance_matrix
 from cpd.models import Membership, Requirement
@@ -36,13 +35,14 @@ class RequirementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+ComplianceStatusField = named_choices("ComplianceStatusEnum", Status.URGENCY)
+
+
 class ComplianceQuerySerializer(serializers.Serializer):
     on = serializers.DateField(
         required=False, help_text=_("The date to report on; today if empty.")
     )
-    status = serializers.ChoiceField(
-        choices=list(Status.LABELS), required=False, help_text=_("Only rows with this status.")
-    )
+    status = ComplianceStatusField(required=False, help_text=_("Only rows with this status."))
     course = serializers.SlugField(required=False, help_text=_("Only this course's rows."))
     membership = serializers.IntegerField(
         required=False, min_value=1, max_value=2**53, help_text=_("Only this person's rows.")
@@ -63,7 +63,7 @@ class ComplianceRowSerializer(serializers.Serializer):
     requirement = serializers.IntegerField(source="requirement.pk")
     requirement_name = serializers.CharField(source="requirement.name")
     course = serializers.SlugField(source="requirement.course.slug")
-    status = serializers.ChoiceField(choices=list(Status.LABELS))
+    status = ComplianceStatusField()
     status_label = serializers.CharField(source="label")
     due_on = serializers.DateField(allow_null=True)
     expires_on = serializers.DateField(allow_null=True)
@@ -78,7 +78,7 @@ class RequirementFilter(django_filters.FilterSet):
         fields = ["course", "scope"]
 
 
-@extend_schema(parameters=[SCHOOL_SLUG])
+@api_schema(parameters=[SCHOOL_SLUG])
 class RequirementViewSet(SchoolScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The requirements in force in the school: a trust's replaces the platform default
     for the same course, and a school's replaces both."""
@@ -96,7 +96,7 @@ class RequirementViewSet(SchoolScopedMixin, mixins.ListModelMixin, viewsets.Gene
         )
 
 
-@extend_schema(parameters=[SCHOOL_SLUG])
+@api_schema(parameters=[SCHOOL_SLUG])
 class ComplianceViewSet(SchoolScopedMixin, viewsets.GenericViewSet):
     """Each active member against each requirement that applies to them, from the same
     selector as the compliance page."""
@@ -106,7 +106,7 @@ class ComplianceViewSet(SchoolScopedMixin, viewsets.GenericViewSet):
     permission = Permission.VIEW_COMPLIANCE
     filter_backends = []
 
-    @extend_schema(parameters=[ComplianceQuerySerializer])
+    @api_schema(parameters=[ComplianceQuerySerializer])
     def list(self, request, *args, **kwargs):
         query = ComplianceQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -10,13 +10,12 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from cpd.api.base import ID_PATTERN, SCHOOL_SLUG, SchoolScopedMixin
+from cpd.api.base import ID_PATTERN, SCHOOL_SLUG, ProductAPIMixin, SchoolScopedMixin, api_schema
 from cpd.conf import cpd_settings
 from cpd.models import Membership, School
 from cpd.people.imports.applying import staff_import_apply
@@ -171,7 +170,7 @@ class SchoolFilter(django_filters.FilterSet):
         fields = ["country", "trust"]
 
 
-class SchoolViewSet(viewsets.ReadOnlyModelViewSet):
+class SchoolViewSet(ProductAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Schools the person belongs to (and has not left), or oversees as DSL or admin."""
 
     queryset = School.objects.none()
@@ -202,7 +201,7 @@ class MembershipFilter(django_filters.FilterSet):
         return queryset.filter(still_here) if value else queryset.exclude(still_here)
 
 
-@extend_schema(parameters=[SCHOOL_SLUG])
+@api_schema(parameters=[SCHOOL_SLUG])
 class StaffViewSet(SchoolScopedMixin, viewsets.ReadOnlyModelViewSet):
     """The school's staff, leavers included. DSLs, school admins and trust admins see
     everyone; anyone else sees only themselves. Only admins change anything."""
@@ -217,7 +216,7 @@ class StaffViewSet(SchoolScopedMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return memberships_visible_to(user=self.request.user, school=self.school)
 
-    @extend_schema(request=MembershipLeaveSerializer, responses=MembershipSerializer)
+    @api_schema(request=MembershipLeaveSerializer, responses=MembershipSerializer)
     @action(detail=True, methods=["post"])
     def leave(self, request, *args, **kwargs):
         """Mark the person as leaving on a date. Their records and certificates are kept."""
@@ -229,7 +228,7 @@ class StaffViewSet(SchoolScopedMixin, viewsets.ReadOnlyModelViewSet):
         )
         return Response(MembershipSerializer(membership).data)
 
-    @extend_schema(
+    @api_schema(
         parameters=[StaffImportQuerySerializer],
         request={"multipart/form-data": StaffImportSerializer},
         responses={200: StaffImportResultSerializer},

@@ -146,17 +146,17 @@ def html_routes(w: World) -> dict:
         "cpd:api_token": ("own", "get", {}, "the caller's token"),
         "certificates:list": ("own", "get", {}, "the caller's certificates"),
         "cpd:home": ("public", "get", {}, "landing page"),
-        "login": ("public", "get", {}, "sign-in"),
-        "logout": ("public", "post", {}, "sign-out"),
-        "password_reset": ("public", "get", {}, "by email address only"),
-        "password_reset_done": ("public", "get", {}, "static page"),
-        "password_reset_confirm": (
+        "cpd_accounts:login": ("public", "get", {}, "sign-in"),
+        "cpd_accounts:logout": ("public", "post", {}, "sign-out"),
+        "cpd_accounts:password_reset": ("public", "get", {}, "by email address only"),
+        "cpd_accounts:password_reset_done": ("public", "get", {}, "static page"),
+        "cpd_accounts:password_reset_confirm": (
             "public",
             "get",
             {"uidb64": "MQ", "token": "bad-token"},
             "token-checked",
         ),  # fmt: skip
-        "password_reset_complete": ("public", "get", {}, "static page"),
+        "cpd_accounts:password_reset_complete": ("public", "get", {}, "static page"),
         "certificates:verify_lookup": ("public", "get", {}, "anyone may verify"),
         "certificates:verify": (
             "public",

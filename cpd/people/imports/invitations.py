@@ -30,13 +30,13 @@ def staff_invitation_message(*, membership: Membership) -> EmailMessage:
         "school": membership.school,
         "user": user,
         "set_password_url": absolute_url(
-            "password_reset_confirm",
+            "cpd_accounts:password_reset_confirm",
             kwargs={
                 "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
                 "token": default_token_generator.make_token(user),
             },
         ),
-        "password_reset_url": absolute_url("password_reset"),
+        "password_reset_url": absolute_url("cpd_accounts:password_reset"),
     }
     return EmailMessage(
         subject=render_to_string("cpd/staff/invitation_subject.txt", context).strip(),
