@@ -98,7 +98,8 @@ class RequirementSummary:
 
     @property
     def segments(self) -> list[dict]:
-        """Bar segments for the server-rendered SVG chart, in urgency order, 0–100 wide."""
+        """Bar segments for the server-rendered SVG chart, in urgency order, 0–100 wide.
+        The stylesheet colours each by its status (``.status-<value>``)."""
         segments, x = [], 0.0
         for status in reversed(Status.URGENCY):
             count = self.counts[status]
@@ -112,7 +113,6 @@ class RequirementSummary:
                     "count": count,
                     "x": round(x, 3),
                     "width": round(width, 3),
-                    "colour": Status.CHART_COLOURS[status],
                 }
             )
             x += width

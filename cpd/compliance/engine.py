@@ -37,17 +37,6 @@ class Status:
     # Most urgent first: the order of My training and of the dashboard's counts.
     URGENCY = [OVERDUE, EXPIRED, NOT_STARTED, DUE_SOON, INDUCTION_DUE, IN_PROGRESS, COMPLIANT]
     UP_TO_DATE = frozenset({COMPLIANT, DUE_SOON})
-    # Chart fills, each at least 3:1 against white (WCAG 1.4.11); the numbers are always
-    # given as text too, so colour is never the only signal.
-    CHART_COLOURS = {
-        COMPLIANT: "#00703c",
-        DUE_SOON: "#8a6100",
-        INDUCTION_DUE: "#5b3fa0",
-        IN_PROGRESS: "#1d70b8",
-        NOT_STARTED: "#6f777b",
-        EXPIRED: "#b3261e",
-        OVERDUE: "#7a1b12",
-    }
 
 
 class ComplianceRow(NamedTuple):
