@@ -44,7 +44,7 @@ class ComplianceQuerySerializer(serializers.Serializer):
         required=False, help_text=_("The date to report on; today if empty.")
     )
     status = serializers.ChoiceField(
-        choices=list(Status.LABELS), required=False, help_text=_("Only rows with this status.")
+        choices=Status.choices, required=False, help_text=_("Only rows with this status.")
     )
     course = serializers.SlugField(required=False, help_text=_("Only this course's rows."))
     membership = serializers.IntegerField(
@@ -66,7 +66,7 @@ class ComplianceRowSerializer(serializers.Serializer):
     requirement = serializers.IntegerField(source="requirement.pk")
     requirement_name = serializers.CharField(source="requirement.name")
     course = serializers.SlugField(source="requirement.course.slug")
-    status = serializers.ChoiceField(choices=list(Status.LABELS))
+    status = serializers.ChoiceField(choices=Status.choices)
     status_label = serializers.CharField(source="label")
     due_on = serializers.DateField(allow_null=True)
     expires_on = serializers.DateField(allow_null=True)

@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 from django.apps import apps
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,29 +14,31 @@ from cpd.dates import add_months
 from cpd.models import Membership, Requirement, School
 
 
-class Status:
+class Status(models.TextChoices):
     """A person's standing against one requirement on a given date."""
 
-    COMPLIANT = "compliant"
-    DUE_SOON = "due_soon"
-    EXPIRED = "expired"
-    OVERDUE = "overdue"
-    IN_PROGRESS = "in_progress"
-    INDUCTION_DUE = "induction_due"
-    NOT_STARTED = "not_started"
+    COMPLIANT = "compliant", _("Up to date")
+    DUE_SOON = "due_soon", _("Due soon")
+    EXPIRED = "expired", _("Expired")
+    OVERDUE = "overdue", _("Overdue")
+    IN_PROGRESS = "in_progress", _("In progress")
+    INDUCTION_DUE = "induction_due", _("In induction")
+    NOT_STARTED = "not_started", _("Not started")
 
-    LABELS = {
-        COMPLIANT: _("Up to date"),
-        DUE_SOON: _("Due soon"),
-        EXPIRED: _("Expired"),
-        OVERDUE: _("Overdue"),
-        IN_PROGRESS: _("In progress"),
-        INDUCTION_DUE: _("In induction"),
-        NOT_STARTED: _("Not started"),
-    }
-    # Most urgent first: the order of My training and of the dashboard's counts.
-    URGENCY = [OVERDUE, EXPIRED, NOT_STARTED, DUE_SOON, INDUCTION_DUE, IN_PROGRESS, COMPLIANT]
-    UP_TO_DATE = frozenset({COMPLIANT, DUE_SOON})
+
+# Most urgent first: the order of My training and of the dashboard's counts.
+URGENCY: tuple[Status, ...] = (
+    Status.OVERDUE,
+    Status.EXPIRED,
+    Status.NOT_STARTED,
+    Status.DUE_SOON,
+    Status.INDUCTION_DUE,
+    Status.IN_PROGRESS,
+    Status.COMPLIANT,
+)
+
+# Trained and not yet expired: what "n% up to date" counts.
+UP_TO_DATE: frozenset[Status] = frozenset({Status.COMPLIANT, Status.DUE_SOON})
 
 
 class ComplianceRow(NamedTuple):
@@ -52,11 +54,11 @@ class ComplianceRow(NamedTuple):
 
     @property
     def label(self) -> str:
-        return Status.LABELS[self.status]
+        return Status(self.status).label
 
     @property
     def up_to_date(self) -> bool:
-        return self.status in Status.UP_TO_DATE
+        return self.status in UP_TO_DATE
 
 
 def requirements_by_school(*, schools: list[School]) -> dict[int, list[Requirement]]:

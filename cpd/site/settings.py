@@ -339,7 +339,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CertificateStatusEnum": "certificates.models.Certificate.Status",
         "EnrolmentStatusEnum": "courses.models.Enrolment.Status",
-        "ComplianceStatusEnum": "cpd.compliance.engine.Status.URGENCY",
+        "ComplianceStatusEnum": "cpd.compliance.engine.Status",
     },
 }
 

@@ -43,7 +43,7 @@ def contrast_with_white(colour: str) -> float:
 @pytest.mark.parametrize("path", STYLESHEETS)
 def test_each_status_has_one_fill_of_enough_contrast(path):
     assert fills(path) == COLOURS
-    assert set(COLOURS) == set(Status.LABELS)
+    assert set(COLOURS) == set(Status.values)
     assert min(contrast_with_white(c) for c in COLOURS.values()) == pytest.approx(4.56, abs=0.01)
 
 
