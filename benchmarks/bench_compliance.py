@@ -1,8 +1,9 @@
 """Compliance at trust scale: 10,000 staff across 50 schools.
 
-Targets on the 2-core reference machine: the trust summary under 300 ms; one school's
-dashboard page (200 staff) under 200 ms; the compliance selector within 2x the time of
-the SQL it issues (the rest is the rules themselves, in Python)."""
+Budgets on the 2-core reference machine, absolute: the trust summary (the selector behind
+the trust overview) under 300 ms; one school's dashboard page (200 staff), the whole page
+through the test client, under 100 ms; the trust overview page under 300 ms. The status
+engine's SQL, run alone on the cursor, and one person's rows are given as information."""
 
 import statistics
 import time
@@ -10,8 +11,7 @@ from datetime import timedelta
 
 SCHOOLS = 50
 STAFF_PER_SCHOOL = 200
-REPEAT = 5
-PAIRS = 31
+REPEAT = 7
 
 
 def _median_ms(fn, repeat=REPEAT) -> float:
@@ -128,7 +128,7 @@ def run(*, workdir=None) -> list[dict]:
     page_ms = _median_ms(lambda: client.get(url, secure=True))
     results.append({
         "name": "compliance: one school's dashboard page (200 staff)",
-        "value": page_ms, "unit": "ms", "target": "< 200 ms", "ok": page_ms < 200,
+        "value": page_ms, "unit": "ms", "target": "< 100 ms", "ok": page_ms < 100,
     })  # fmt: skip
 
     trust_client = Client(HTTP_HOST="localhost")
@@ -142,6 +142,14 @@ def run(*, workdir=None) -> list[dict]:
     memberships = list(
         Membership.objects.filter(school__trust=trust).active_on(on).select_related("school")
     )
+    selector_ms = _median_ms(lambda: compliance_rows(memberships=memberships, on=on))
+    results.append({
+        "name": "compliance: compliance_rows, 10,000 memberships",
+        "value": selector_ms, "unit": "ms", "target": "", "ok": None,
+    })  # fmt: skip
+
+    # Information, with no target: the same statements straight on the cursor, without
+    # the ORM's conversions or the rules. What the rules and the ORM add is the rest.
     with CaptureQueriesContext(connection) as captured:
         compliance_rows(memberships=memberships, on=on)
     statements = [q["sql"] for q in captured.captured_queries]
@@ -152,33 +160,16 @@ def run(*, workdir=None) -> list[dict]:
                 cursor.execute(sql)
                 cursor.fetchall()
 
-    def selector():
-        compliance_rows(memberships=memberships, on=on)
-
-    # Run in pairs, selector then its SQL, and take the median of the pairs' ratios: both
-    # halves of a pair see the same machine, so a noisy neighbour moves neither alone.
-    selector()  # warm both once
-    raw_sql()
-    pairs = []
-    for _ in range(PAIRS):
-        start = time.perf_counter()
-        selector()
-        middle = time.perf_counter()
-        raw_sql()
-        pairs.append((middle - start, time.perf_counter() - middle))
-    ratio = statistics.median(s / q for s, q in pairs)
-    selector_ms = statistics.median(s for s, _ in pairs) * 1000
-    sql_ms = statistics.median(q for _, q in pairs) * 1000
+    sql_ms = _median_ms(raw_sql)
     results.append({
-        "name": f"compliance: selector vs its {len(statements)} SQL statements (10,000 staff)",
-        "value": ratio, "unit": "x", "target": "<= 2.0x", "ok": ratio <= 2.0,
-    })  # fmt: skip
-    results.append({
-        "name": "compliance: selector alone (10,000 staff)",
-        "value": selector_ms, "unit": "ms", "target": "", "ok": None,
-    })  # fmt: skip
-    results.append({
-        "name": "compliance: the selector's SQL alone (10,000 staff)",
+        "name": f"compliance: its {len(statements)} SQL statements alone, on the cursor",
         "value": sql_ms, "unit": "ms", "target": "", "ok": None,
+    })  # fmt: skip
+
+    one = [memberships[0]]
+    one_ms = _median_ms(lambda: compliance_rows(memberships=one, on=on))
+    results.append({
+        "name": "compliance: compliance_rows, one membership (school of 200)",
+        "value": one_ms, "unit": "ms", "target": "", "ok": None,
     })  # fmt: skip
     return results
