@@ -237,23 +237,25 @@ def compliance_standings(
         on=on,
         bulletins=any(r.bulletins_needed for r in in_force),
     )
-    terms = {r.pk: Terms.of(r) for r in in_force}
 
     @cache
-    def concerning(school_id: int, role: str, staff_category: str) -> list[Requirement]:
+    def concerning(
+        school_id: int, role: str, staff_category: str
+    ) -> list[tuple[Requirement, Terms]]:
+        """The requirements (with their terms) for this school, role and category."""
         return [
-            r
+            (r, Terms.of(r))
             for r in requirements[school_id]
             if _applies(r, role=role, staff_category=staff_category)
         ]
 
     for member in people:
-        for requirement in concerning(member.school_id, member.role, member.staff_category):
+        for requirement, terms in concerning(member.school_id, member.role, member.staff_category):
             yield (
                 member,
                 requirement,
                 status_for(
-                    terms=terms[requirement.pk],
+                    terms=terms,
                     evidence=evidence.best(member, requirement),
                     started_on=member.started_on,
                     in_progress=(member.user_id, requirement.course_id) in evidence.in_progress,
