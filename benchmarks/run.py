@@ -76,11 +76,14 @@ def load_modules(names: list[str] | None = None) -> list:
 
 
 def table(results: list[dict]) -> str:
-    rows = [("benchmark", "value", "target", "ok")]
+    """One line a result; ``cpu`` is the process's CPU time where a module gives it."""
+    rows = [("benchmark", "value", "cpu", "target", "ok")]
     for r in results:
         ok = {True: "yes", False: "NO", None: "–"}[r.get("ok")]
-        rows.append((r["name"], f"{r['value']:.3f} {r['unit']}", r.get("target", ""), ok))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        cpu = f"{r['cpu_ms']:.1f} ms" if "cpu_ms" in r else ""
+        value = f"{r['value']:.3f} {r['unit']}"
+        rows.append((r["name"], value, cpu, r.get("target", ""), ok))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
@@ -105,6 +108,7 @@ def main(names: list[str]) -> int:
             "python": platform.python_version(),
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
+            "load_average": os.getloadavg(),
         },
         "seconds": round(elapsed, 1),
         "results": results,
