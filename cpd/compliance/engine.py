@@ -68,7 +68,7 @@ class Member:
     """What the rules read of a membership. A :class:`Membership` has the same attributes
     and does wherever a Member is asked for; a Member is for reading many people as plain
     values (``Member(*row)`` for each row of ``values_list(*Member.COLUMNS)``), which costs
-    a fifth of making Membership instances."""
+    about a quarter of making Membership instances."""
 
     pk: int
     user_id: int
