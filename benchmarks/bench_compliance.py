@@ -1,8 +1,13 @@
 """Compliance at trust scale: 10,000 staff across 50 schools.
 
-Targets on the 2-core reference machine: the trust summary under 300 ms; one school's
-dashboard page (200 staff) under 200 ms; the compliance selector within 2x the time of
-the SQL it issues (the rest is the rules themselves, in Python)."""
+Budgets on the 2-core reference machine, absolute: the trust summary (the selector behind
+the trust overview) under 300 ms; one school's dashboard page (200 staff), the whole page
+through the test client, under 100 ms; the trust overview page under 300 ms. The status
+engine's SQL, run alone on the cursor, and one person's rows are given as information.
+
+Each figure is the median wall time of the runs, held to the budget. Beside it is the
+median CPU time of this process: SQLite and the test client run in it, so on a machine
+shared with other work the CPU time is the work itself and the wall time adds the wait."""
 
 import statistics
 import time
@@ -10,18 +15,26 @@ from datetime import timedelta
 
 SCHOOLS = 50
 STAFF_PER_SCHOOL = 200
-REPEAT = 5
-PAIRS = 31
+REPEAT = 7
 
 
-def _median_ms(fn, repeat=REPEAT) -> float:
+def _timed(name: str, fn, *, budget_ms: float | None = None, repeat: int = REPEAT) -> dict:
     fn()  # warm caches and connections
-    samples = []
+    walls, cpus = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+        cpus.append((time.process_time() - cpu) * 1000)
+        walls.append((time.perf_counter() - wall) * 1000)
+    wall_ms = statistics.median(walls)
+    return {
+        "name": f"compliance: {name}",
+        "value": wall_ms,
+        "unit": "ms",
+        "cpu_ms": statistics.median(cpus),
+        "target": "" if budget_ms is None else f"< {budget_ms:g} ms",
+        "ok": None if budget_ms is None else wall_ms < budget_ms,
+    }
 
 
 def _populate():
@@ -113,35 +126,49 @@ def run(*, workdir=None) -> list[dict]:
     call_command("collectstatic", interactive=False, verbosity=0)  # production static files
     trust, schools, _ = _populate()
     on = timezone.localdate()
-    results = []
-
-    summary_ms = _median_ms(lambda: trust_summary(trust=trust, on=on))
-    results.append({
-        "name": "compliance: trust summary, 10,000 staff in 50 schools",
-        "value": summary_ms, "unit": "ms", "target": "< 300 ms", "ok": summary_ms < 300,
-    })  # fmt: skip
+    results = [
+        _timed(
+            "trust summary, 10,000 staff in 50 schools",
+            lambda: trust_summary(trust=trust, on=on),
+            budget_ms=300,
+        )
+    ]
 
     client = Client(HTTP_HOST="localhost")
     client.force_login(Membership.objects.get(school=schools[0], role="dsl").user)
     url = f"/schools/{schools[0].slug}/compliance/"
     assert client.get(url, secure=True).status_code == 200
-    page_ms = _median_ms(lambda: client.get(url, secure=True))
-    results.append({
-        "name": "compliance: one school's dashboard page (200 staff)",
-        "value": page_ms, "unit": "ms", "target": "< 200 ms", "ok": page_ms < 200,
-    })  # fmt: skip
+    results.append(
+        _timed(
+            "one school's dashboard page (200 staff)",
+            lambda: client.get(url, secure=True),
+            budget_ms=100,
+        )
+    )
 
     trust_client = Client(HTTP_HOST="localhost")
     trust_client.force_login(trust.roles.get().user)
-    trust_ms = _median_ms(lambda: trust_client.get(f"/trusts/{trust.slug}/", secure=True))
-    results.append({
-        "name": "compliance: trust overview page (50 schools)",
-        "value": trust_ms, "unit": "ms", "target": "< 300 ms", "ok": trust_ms < 300,
-    })  # fmt: skip
+    results.append(
+        _timed(
+            "trust overview page (50 schools)",
+            lambda: trust_client.get(f"/trusts/{trust.slug}/", secure=True),
+            budget_ms=300,
+        )
+    )
 
+    # Information, with no target.
     memberships = list(
         Membership.objects.filter(school__trust=trust).active_on(on).select_related("school")
     )
+    results.append(
+        _timed(
+            "compliance_rows, 10,000 memberships",
+            lambda: compliance_rows(memberships=memberships, on=on),
+        )
+    )
+
+    # The same statements straight on the cursor, without the ORM's conversions or the
+    # rules: what the ORM and the rules add is the difference.
     with CaptureQueriesContext(connection) as captured:
         compliance_rows(memberships=memberships, on=on)
     statements = [q["sql"] for q in captured.captured_queries]
@@ -152,33 +179,12 @@ def run(*, workdir=None) -> list[dict]:
                 cursor.execute(sql)
                 cursor.fetchall()
 
-    def selector():
-        compliance_rows(memberships=memberships, on=on)
-
-    # Run in pairs, selector then its SQL, and take the median of the pairs' ratios: both
-    # halves of a pair see the same machine, so a noisy neighbour moves neither alone.
-    selector()  # warm both once
-    raw_sql()
-    pairs = []
-    for _ in range(PAIRS):
-        start = time.perf_counter()
-        selector()
-        middle = time.perf_counter()
-        raw_sql()
-        pairs.append((middle - start, time.perf_counter() - middle))
-    ratio = statistics.median(s / q for s, q in pairs)
-    selector_ms = statistics.median(s for s, _ in pairs) * 1000
-    sql_ms = statistics.median(q for _, q in pairs) * 1000
-    results.append({
-        "name": f"compliance: selector vs its {len(statements)} SQL statements (10,000 staff)",
-        "value": ratio, "unit": "x", "target": "<= 2.0x", "ok": ratio <= 2.0,
-    })  # fmt: skip
-    results.append({
-        "name": "compliance: selector alone (10,000 staff)",
-        "value": selector_ms, "unit": "ms", "target": "", "ok": None,
-    })  # fmt: skip
-    results.append({
-        "name": "compliance: the selector's SQL alone (10,000 staff)",
-        "value": sql_ms, "unit": "ms", "target": "", "ok": None,
-    })  # fmt: skip
+    results.append(_timed(f"its {len(statements)} SQL statements alone, on the cursor", raw_sql))
+    one = [memberships[0]]
+    results.append(
+        _timed(
+            "compliance_rows, one membership (school of 200)",
+            lambda: compliance_rows(memberships=one, on=on),
+        )
+    )
     return results

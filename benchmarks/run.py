@@ -1,5 +1,8 @@
 """`make bench`: run every benchmarks/bench_*.py module's ``run()`` and report.
 
+``run.py compliance import`` runs only the modules named (bench_compliance.py and
+bench_import.py here) and writes the report as ``reports/partial.json`` instead.
+
 Sets Django up on its own — the standalone site's settings with a throwaway SQLite
 database and media folder in a temporary directory — so it never touches ./var. Each
 ``run()`` returns a list of result dicts::
@@ -56,9 +59,15 @@ def migrate() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def load_modules() -> list:
+def load_modules(names: list[str] | None = None) -> list:
+    paths = sorted(HERE.glob("bench_*.py"))
+    if names:
+        unknown = set(names) - {path.stem.removeprefix("bench_") for path in paths}
+        if unknown:
+            raise SystemExit(f"No benchmark module named {', '.join(sorted(unknown))}.")
+        paths = [path for path in paths if path.stem.removeprefix("bench_") in names]
     modules = []
-    for path in sorted(HERE.glob("bench_*.py")):
+    for path in paths:
         spec = importlib.util.spec_from_file_location(f"benchmarks.{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -67,24 +76,27 @@ def load_modules() -> list:
 
 
 def table(results: list[dict]) -> str:
-    rows = [("benchmark", "value", "target", "ok")]
+    """One line a result; ``cpu`` is the process's CPU time where a module gives it."""
+    rows = [("benchmark", "value", "cpu", "target", "ok")]
     for r in results:
         ok = {True: "yes", False: "NO", None: "–"}[r.get("ok")]
-        rows.append((r["name"], f"{r['value']:.3f} {r['unit']}", r.get("target", ""), ok))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        cpu = f"{r['cpu_ms']:.1f} ms" if "cpu_ms" in r else ""
+        value = f"{r['value']:.3f} {r['unit']}"
+        rows.append((r["name"], value, cpu, r.get("target", ""), ok))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="cpd-bench-") as tmp:
         workdir = Path(tmp)
         setup_django(workdir)
         migrate()
         results = []
         started = time.perf_counter()
-        for module in load_modules():
+        for module in load_modules(names):
             print(f"Running {module.__name__} …", flush=True)
             results.extend(module.run(workdir=workdir))
         elapsed = time.perf_counter() - started
@@ -96,15 +108,17 @@ def main() -> int:
             "python": platform.python_version(),
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
+            "load_average": os.getloadavg(),
         },
         "seconds": round(elapsed, 1),
         "results": results,
     }
     (HERE / "reports").mkdir(exist_ok=True)
-    (HERE / "reports" / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nWritten to {HERE / 'reports' / 'latest.json'}")
+    written = HERE / "reports" / ("partial.json" if names else "latest.json")
+    written.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nWritten to {written}")
     return 0 if all(r.get("ok") is not False for r in results) else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -35,7 +35,7 @@ class RequirementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-ComplianceStatusField = named_choices("ComplianceStatusEnum", Status.URGENCY)
+ComplianceStatusField = named_choices("ComplianceStatusEnum", Status.choices)
 
 
 class ComplianceQuerySerializer(serializers.Serializer):

@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from cpd.compliance.engine import Status, compliance_rows
+from cpd.compliance.engine import UP_TO_DATE, URGENCY, Member, compliance_standings
 from cpd.compliance.selectors import ComplianceMatrix
 from cpd.models import Membership, Requirement, School
 
@@ -30,7 +30,7 @@ class MatrixLine:
 
     @property
     def needs_chasing(self) -> bool:
-        return any(cell and cell.status not in Status.UP_TO_DATE for cell in self.cells)
+        return any(cell and cell.status not in UP_TO_DATE for cell in self.cells)
 
 
 def matrix_lines(*, matrix: ComplianceMatrix, filters: MatrixFilters) -> list[MatrixLine]:
@@ -57,8 +57,8 @@ def matrix_lines(*, matrix: ComplianceMatrix, filters: MatrixFilters) -> list[Ma
         lines.append(MatrixLine(membership, cells))
 
     def urgency(line):
-        ranks = [Status.URGENCY.index(c.status) for c in line.cells if c]
-        return min(ranks, default=len(Status.URGENCY))
+        ranks = [URGENCY.index(c.status) for c in line.cells if c]
+        return min(ranks, default=len(URGENCY))
 
     def next_due(line):
         dates = [c.due_on for c in line.cells if c and c.due_on]
@@ -90,7 +90,7 @@ class RequirementSummary:
 
     @property
     def up_to_date(self) -> int:
-        return sum(n for status, n in self.counts.items() if status in Status.UP_TO_DATE)
+        return sum(n for status, n in self.counts.items() if status in UP_TO_DATE)
 
     @property
     def percent_up_to_date(self) -> int | None:
@@ -98,9 +98,10 @@ class RequirementSummary:
 
     @property
     def segments(self) -> list[dict]:
-        """Bar segments for the server-rendered SVG chart, in urgency order, 0–100 wide."""
+        """Bar segments for the server-rendered SVG chart, in urgency order, 0–100 wide.
+        The stylesheet colours each by its status (``.status-<value>``)."""
         segments, x = [], 0.0
-        for status in reversed(Status.URGENCY):
+        for status in reversed(URGENCY):
             count = self.counts[status]
             if not count:
                 continue
@@ -108,11 +109,10 @@ class RequirementSummary:
             segments.append(
                 {
                     "status": status,
-                    "label": Status.LABELS[status],
+                    "label": status.label,
                     "count": count,
                     "x": round(x, 3),
                     "width": round(width, 3),
-                    "colour": Status.CHART_COLOURS[status],
                 }
             )
             x += width
@@ -121,7 +121,7 @@ class RequirementSummary:
 
 def requirement_summaries(*, matrix: ComplianceMatrix) -> list[RequirementSummary]:
     summaries = {
-        r.pk: RequirementSummary(r, dict.fromkeys(Status.URGENCY, 0)) for r in matrix.requirements
+        r.pk: RequirementSummary(r, dict.fromkeys(URGENCY, 0)) for r in matrix.requirements
     }
     for row in matrix.rows:
         summaries[row.requirement.pk].counts[row.status] += 1
@@ -140,25 +140,27 @@ class SchoolSummary:
 
     @property
     def percent_up_to_date(self) -> int | None:
-        done = sum(n for status, n in self.counts.items() if status in Status.UP_TO_DATE)
+        done = sum(n for status, n in self.counts.items() if status in UP_TO_DATE)
         return round(100 * done / self.total) if self.total else None
 
 
 def trust_summary(*, trust, on: date) -> list[SchoolSummary]:
     """Every school in the trust side by side, from one pass of the compliance rules over
-    all their staff: a fixed number of queries however many schools and people."""
+    all their staff: a fixed number of queries however many schools and people. Only
+    counts are needed, so the staff are read as plain values rather than as memberships."""
     schools = list(trust.schools.order_by("name"))
-    by_id = {s.pk: s for s in schools}
-    memberships = list(
-        Membership.objects.filter(school__in=schools)
+    people = [
+        Member(*row)
+        for row in Membership.objects.filter(school__in=schools)
         .active_on(on)
-        .only("pk", "user_id", "school_id", "role", "staff_category", "started_on")
-    )
-    for membership in memberships:
-        membership.school = by_id[membership.school_id]
-    summaries = {s.pk: SchoolSummary(s, 0, dict.fromkeys(Status.URGENCY, 0)) for s in schools}
-    for membership in memberships:
-        summaries[membership.school_id].staff += 1
-    for row in compliance_rows(memberships=memberships, on=on):
-        summaries[row.membership.school_id].counts[row.status] += 1
+        .order_by()
+        .values_list(*Member.COLUMNS)
+    ]
+    summaries = {s.pk: SchoolSummary(s, 0, dict.fromkeys(URGENCY, 0)) for s in schools}
+    for member in people:
+        summaries[member.school_id].staff += 1
+    for member, _requirement, standing in compliance_standings(
+        schools=schools, people=people, on=on
+    ):
+        summaries[member.school_id].counts[standing.status] += 1
     return list(summaries.values())

@@ -1,73 +1,83 @@
-from collections import defaultdict
-from datetime import date, timedelta
-from operator import itemgetter
-from typing import NamedTuple
+"""The status engine: each person against each requirement that applies to them, on a date.
 
-from django.apps import apps
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
+Three steps, each plain: read the requirements in force (one query), read the evidence
+for the people concerned (a few set-based queries, the same whatever their number), and
+apply the rule (:func:`cpd.compliance.standing.status_for`) to each person and
+requirement. Dashboards, exports, reminders and the API all read :func:`compliance_rows`.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from cpd.dates import add_months
-from cpd.models import Membership, Requirement, School
+from certificates.models import Certificate
+from courses.models import Enrolment
+from cpd.compliance.standing import (
+    UP_TO_DATE,
+    URGENCY,
+    Evidence,
+    Standing,
+    Status,
+    Terms,
+    bulletin_evidence,
+    latest_evidence,
+    status_for,
+)
+from cpd.models import BulletinRead, ExternalRecord, Membership, Requirement, School
 
-
-class Status:
-    """A person's standing against one requirement on a given date."""
-
-    COMPLIANT = "compliant"
-    DUE_SOON = "due_soon"
-    EXPIRED = "expired"
-    OVERDUE = "overdue"
-    IN_PROGRESS = "in_progress"
-    INDUCTION_DUE = "induction_due"
-    NOT_STARTED = "not_started"
-
-    LABELS = {
-        COMPLIANT: _("Up to date"),
-        DUE_SOON: _("Due soon"),
-        EXPIRED: _("Expired"),
-        OVERDUE: _("Overdue"),
-        IN_PROGRESS: _("In progress"),
-        INDUCTION_DUE: _("In induction"),
-        NOT_STARTED: _("Not started"),
-    }
-    # Most urgent first: the order of My training and of the dashboard's counts.
-    URGENCY = [OVERDUE, EXPIRED, NOT_STARTED, DUE_SOON, INDUCTION_DUE, IN_PROGRESS, COMPLIANT]
-    UP_TO_DATE = frozenset({COMPLIANT, DUE_SOON})
-    # Chart fills, each at least 3:1 against white (WCAG 1.4.11); the numbers are always
-    # given as text too, so colour is never the only signal.
-    CHART_COLOURS = {
-        COMPLIANT: "#00703c",
-        DUE_SOON: "#8a6100",
-        INDUCTION_DUE: "#5b3fa0",
-        IN_PROGRESS: "#1d70b8",
-        NOT_STARTED: "#6f777b",
-        EXPIRED: "#b3261e",
-        OVERDUE: "#7a1b12",
-    }
+__all__ = [
+    "UP_TO_DATE",
+    "URGENCY",
+    "ComplianceRow",
+    "Member",
+    "Status",
+    "compliance_rows",
+    "compliance_standings",
+    "requirements_by_school",
+]
 
 
-class ComplianceRow(NamedTuple):
-    """One person against one requirement on a date. A tuple: tens of thousands are made
-    for a trust's dashboard, and tuples are the cheapest objects to make."""
+@dataclass(slots=True)
+class ComplianceRow:
+    """One person against one requirement on a date. Not frozen, like the rule's values:
+    tens of thousands are made for a trust, and a frozen one takes four times as long."""
 
     membership: Membership
     requirement: Requirement
-    status: str
+    status: Status
     due_on: date | None = None
     expires_on: date | None = None
     certificate_id: int | None = None
 
     @property
     def label(self) -> str:
-        return Status.LABELS[self.status]
+        return Status(self.status).label
 
     @property
     def up_to_date(self) -> bool:
-        return self.status in Status.UP_TO_DATE
+        return self.status in UP_TO_DATE
+
+
+@dataclass(slots=True)
+class Member:
+    """What the rules read of a membership. A :class:`Membership` has the same attributes
+    and does wherever a Member is asked for; a Member is for reading many people as plain
+    values (``Member(*row)`` for each row of ``values_list(*Member.COLUMNS)``), which costs
+    about a quarter of making Membership instances."""
+
+    pk: int
+    user_id: int
+    school_id: int
+    role: str
+    staff_category: str
+    started_on: date
+
+    COLUMNS = ("pk", "user_id", "school_id", "role", "staff_category", "started_on")
 
 
 def requirements_by_school(*, schools: list[School]) -> dict[int, list[Requirement]]:
@@ -104,230 +114,172 @@ def requirements_by_school(*, schools: list[School]) -> dict[int, list[Requireme
     return resolved
 
 
-def _bulletins_evidence(days: list[date], *, requirement: Requirement, on: date):
-    """Enough bulletins confirmed within the renewal period count as completing the
-    requirement on the day the last of the needed ones was confirmed."""
-    since = add_months(on, -requirement.renewal_months) if requirement.renewal_months else date.min
-    recent = sorted((d for d in days if d > since), reverse=True)
-    if len(recent) < requirement.bulletins_needed:
-        return None
-    return (None, requirement.course_id, recent[requirement.bulletins_needed - 1], None, None)
+def _applies(requirement: Requirement, *, role: str, staff_category: str) -> bool:
+    return (not requirement.roles or role in requirement.roles) and (
+        not requirement.staff_categories or staff_category in requirement.staff_categories
+    )
 
 
-MANY_PEOPLE = 500
+@dataclass
+class EvidenceOnFile:
+    """The evidence read for the people of some schools, keyed for lookup."""
+
+    on: date
+    # (user, course): the latest valid certificate. It is the person's, from any school.
+    certificates: dict[tuple[int, int], Evidence] = field(default_factory=dict)
+    # (membership, course): the latest verified external record, kept by that school.
+    records: dict[tuple[int, int], Evidence] = field(default_factory=dict)
+    # membership: the days they confirmed a bulletin, none after ``on``.
+    bulletin_days: dict[int, list[date]] = field(default_factory=dict)
+    # (user, course): an enrolment in progress, at any school.
+    in_progress: set[tuple[int, int]] = field(default_factory=set)
+
+    def best(self, member: Member, requirement: Requirement) -> Evidence | None:
+        """The latest evidence for the requirement's course: a certificate, a verified
+        record, or enough bulletins, preferred in that order on the same day."""
+        course_id = requirement.course_id
+        bulletins = None
+        if requirement.bulletins_needed:
+            bulletins = bulletin_evidence(
+                self.bulletin_days.get(member.pk, []),
+                needed=requirement.bulletins_needed,
+                renewal_months=requirement.renewal_months,
+                on=self.on,
+            )
+        return latest_evidence(
+            self.certificates.get((member.user_id, course_id)),
+            self.records.get((member.pk, course_id)),
+            bulletins,
+        )
 
 
-_PERSON = itemgetter("id", "user_id", "started_on")
+def evidence_read(
+    *, school_ids: Iterable[int], course_ids: Iterable[int], on: date, bulletins: bool
+) -> EvidenceOnFile:
+    """Everything on file for the people of these schools, for these courses, up to
+    ``on``: three queries, four when a requirement accepts bulletins.
 
+    One shape whatever the number of people asked about: everyone with a membership in
+    the schools, chosen by subquery. That is a superset of the people asked about,
+    bounded by the schools' size and looked up by person afterwards; naming thousands of
+    people in an IN list instead would cost more than it saves.
 
-_GROUP = itemgetter("school_id", "role", "staff_category")
+    The courses are kept here rather than named in the queries: given a course, SQLite
+    (which keeps no statistics) starts from every certificate or enrolment of that course
+    on the platform instead of from the people, 15 ms rather than 1 for one school, and
+    more as the platform grows."""
+    school_ids, course_ids = list(school_ids), set(course_ids)
+    people = Membership.objects.filter(school_id__in=school_ids).values("user_id")
+    found = EvidenceOnFile(on=on)
 
-
-COMPLIANT, DUE_SOON, EXPIRED = Status.COMPLIANT, Status.DUE_SOON, Status.EXPIRED
-
-
-OVERDUE, IN_PROGRESS = Status.OVERDUE, Status.IN_PROGRESS
-
-
-INDUCTION_DUE, NOT_STARTED = Status.INDUCTION_DUE, Status.NOT_STARTED
-
-
-def _fetch(queryset) -> list[tuple]:
-    """The rows of a ``values_list`` queryset straight from the database cursor. The
-    drivers already return dates and integers, so Django's per-value conversion (a third
-    of the selector's time at trust scale) is skipped. Use only for plain columns."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:
-        return []
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def compliance_rows(*, memberships: list[Membership], on: date) -> list[ComplianceRow]:
-    """The status of each membership against each requirement that applies to it, on a date.
-
-    Four queries whatever the number of people: requirements, certificates, verified
-    external records and enrolments in progress. A certificate belongs to the person, so
-    training done while at another school counts here too."""
-    if not memberships:
-        return []
-    Certificate = apps.get_model("certificates", "Certificate")
-    Enrolment = apps.get_model("courses", "Enrolment")
-    ExternalRecord = apps.get_model("cpd", "ExternalRecord")
-
-    one_each = {m.__dict__["school_id"]: m for m in memberships}
-    schools = [m.school for m in one_each.values()]
-    requirements = requirements_by_school(schools=schools)
-    course_ids = {r.course_id for rs in requirements.values() for r in rs}
-    if not course_ids:
-        return []
-    # A few people: name them. Many (a school, a trust): select by their schools instead,
-    # which is a superset, since thousands of ids in an IN clause cost more than they save.
-    if len(memberships) > MANY_PEOPLE:
-        school_ids = [s.pk for s in schools]
-        people = Q(membership__user_id__in=Membership.objects.filter(
-            school_id__in=school_ids
-        ).values("user_id"))  # fmt: skip
-        places = Q(membership__school_id__in=school_ids)
-        certified = Q(course_id__in=course_ids)
-    else:
-        people = Q(membership__user_id__in={m.user_id for m in memberships})
-        places = Q(membership_id__in=[m.pk for m in memberships])
-        # A few people's certificates are few: take them all and keep the courses that
-        # count below. Naming the courses too lets SQLite, without statistics, start from
-        # every certificate of those courses instead of from the people (6 ms, not 0.1).
-        certified = Q()
-
-    # Oldest first, so the latest certificate for a person and course is the one kept.
-    # Evidence is kept as (person, course, completed_on, expires_on, certificate_id) rows,
-    # by course and then person, so that the loop below looks up an integer, not a pair.
-    held: dict[int, dict[int, tuple]] = {course_id: {} for course_id in course_ids}
-    for row in _fetch(
+    # Oldest first, so that the latest certificate for a person and course is kept.
+    for user_id, course_id, completed_on, expires_on, pk in (
         Certificate.objects.filter(
-            people,
-            certified,
+            membership__user_id__in=people,
             status=Certificate.Status.VALID,
             completed_on__lte=on,
         )
         .order_by("completed_on", "pk")
         .values_list("membership__user_id", "course_id", "completed_on", "expires_on", "pk")
     ):
-        if (of_course := held.get(row[1])) is not None:
-            of_course[row[0]] = row
+        if course_id in course_ids:
+            found.certificates[user_id, course_id] = Evidence(completed_on, expires_on, pk)
 
-    external: dict[tuple[int, int], tuple] = {
-        (membership_id, course_id): (membership_id, course_id, completed_on, None, None)
-        for membership_id, course_id, completed_on in _fetch(
-            ExternalRecord.objects.filter(
-                places,
-                satisfies_course_id__in=course_ids,
-                status=ExternalRecord.Status.VERIFIED,
-                completed_on__lte=on,
-            )
-            .order_by("completed_on", "pk")
-            .values_list("membership_id", "satisfies_course_id", "completed_on")
+    for membership_id, course_id, completed_on in (
+        ExternalRecord.objects.filter(
+            membership__school_id__in=school_ids,
+            satisfies_course__isnull=False,
+            status=ExternalRecord.Status.VERIFIED,
+            completed_on__lte=on,
         )
+        .order_by("completed_on", "pk")
+        .values_list("membership_id", "satisfies_course_id", "completed_on")
+    ):
+        if course_id in course_ids:
+            found.records[membership_id, course_id] = Evidence(completed_on)
+
+    if bulletins:
+        days = defaultdict(list)
+        for membership_id, at in BulletinRead.objects.filter(
+            membership__school_id__in=school_ids
+        ).values_list("membership_id", "at"):
+            if (day := timezone.localdate(at)) <= on:
+                days[membership_id].append(day)
+        found.bulletin_days = dict(days)
+
+    found.in_progress = {
+        (user_id, course_id)
+        for user_id, course_id in Enrolment.objects.filter(
+            membership__user_id__in=people, status=Enrolment.Status.IN_PROGRESS
+        )
+        .order_by()
+        .values_list("membership__user_id", "course_version__course_id")
+        if course_id in course_ids
     }
+    return found
 
-    # Bulletins confirmed, only when a requirement in force accepts them.
-    bulletin_dates: dict[int, list[date]] = defaultdict(list)
-    if any(r.bulletins_needed for rs in requirements.values() for r in rs):
-        BulletinRead = apps.get_model("cpd", "BulletinRead")
-        for membership_id, at in BulletinRead.objects.filter(places).values_list(
-            "membership_id", "at"
-        ):
-            day = timezone.localdate(at)
-            if day <= on:
-                bulletin_dates[membership_id].append(day)
 
-    in_progress = set(
-        _fetch(
-            Enrolment.objects.filter(
-                people,
-                course_version__course_id__in=course_ids,
-                status=Enrolment.Status.IN_PROGRESS,
-            ).values_list("membership__user_id", "course_version__course_id")
-        )
+def compliance_standings(
+    *, schools: list[School], people: Sequence[Member | Membership], on: date
+) -> Iterator[tuple[Member | Membership, Requirement, Standing]]:
+    """Each person's standing against each requirement in force at their school that
+    applies to their role and staff category. ``schools`` holds every person's school.
+    A fixed number of queries, whatever the number of people: none for nobody."""
+    if not people:
+        return
+    requirements = requirements_by_school(schools=schools)
+    in_force = [r for rs in requirements.values() for r in rs]
+    if not in_force:
+        return
+    evidence = evidence_read(
+        school_ids=[s.pk for s in schools],
+        course_ids={r.course_id for r in in_force},
+        on=on,
+        bulletins=any(r.bulletins_needed for r in in_force),
     )
 
-    # The rules, applied to each person and each requirement that concerns them. Inlined:
-    # at trust scale this loop runs tens of thousands of times.
-    #   With evidence (the latest certificate, verified record or enough bulletins), the
-    #   training expires at the earlier of the certificate's expiry and the renewal date:
-    #   expired from that day, due soon within the window before it, otherwise up to date.
-    #   Without, a deadline from the start date makes it overdue once passed, else in
-    #   progress (if started) or in induction; with no deadline it is simply not started.
-    # A person's plan is the same for everyone with their school, role and category: one
-    # tuple per requirement that concerns them, holding all the loop reads. Each
-    # requirement also remembers the status it gave each completion date, since thousands
-    # of people share a few hundred dates.
-    statuses: dict[int, dict[date, tuple]] = {}
-    plans: dict[tuple, list[tuple]] = {}
-
-    def plan_for(school_id, role, category) -> list[tuple]:
+    @cache
+    def concerning(
+        school_id: int, role: str, staff_category: str
+    ) -> list[tuple[Requirement, Terms]]:
+        """The requirements (with their terms) for this school, role and category."""
         return [
-            (
-                r,
-                r.course_id,
-                held[r.course_id].get,
-                r.renewal_months,
-                timedelta(days=r.due_soon_days),
-                None if r.induction_days is None else timedelta(days=r.induction_days),
-                r.bulletins_needed,
-                statuses.setdefault(r.pk, {}),
-            )
+            (r, Terms.of(r))
             for r in requirements[school_id]
-            if (not r.roles or role in r.roles)
-            and (not r.staff_categories or category in r.staff_categories)
+            if _applies(r, role=role, staff_category=staff_category)
         ]
 
-    rows = []
-    append, new, row_type = rows.append, tuple.__new__, ComplianceRow
-    # Read straight from the instances' dicts: Django's field descriptors cost more than
-    # everything else in this loop put together.
-    fields = list(map(vars, memberships))
-    for membership, (pk, user_id, started_on), group in zip(
-        memberships, map(_PERSON, fields), map(_GROUP, fields), strict=True
-    ):
-        plan = plans.get(group)
-        if plan is None:
-            plan = plans[group] = plan_for(*group)
-        for (
+    for member in people:
+        for requirement, terms in concerning(member.school_id, member.role, member.staff_category):
+            yield (
+                member,
+                requirement,
+                status_for(
+                    terms=terms,
+                    evidence=evidence.best(member, requirement),
+                    started_on=member.started_on,
+                    in_progress=(member.user_id, requirement.course_id) in evidence.in_progress,
+                    on=on,
+                ),
+            )
+
+
+def compliance_rows(*, memberships: list[Membership], on: date) -> list[ComplianceRow]:
+    """The status of each membership against each requirement that applies to it, on a
+    date. A certificate belongs to the person, so training done while at another school
+    counts here too. Reads ``membership.school`` once per school: select it with them."""
+    one_each = {m.school_id: m for m in memberships}
+    schools = [m.school for m in one_each.values()]
+    return [
+        ComplianceRow(
+            membership,
             requirement,
-            course_id,
-            evidence_of,
-            renewal,
-            due_soon,
-            induction,
-            bulletins,
-            seen,
-        ) in plan:
-            found = evidence_of(user_id)
-            if external:
-                outside = external.get((pk, course_id))
-                if outside and (found is None or outside[2] > found[2]):
-                    found = outside
-            if bulletins:
-                read = _bulletins_evidence(
-                    bulletin_dates.get(pk, []), requirement=requirement, on=on
-                )
-                if read and (found is None or read[2] > found[2]):
-                    found = read
-            if found is not None:
-                _, _, completed_on, expires_on, certificate_id = found
-                known = seen.get(completed_on)
-                if known is None or known[0] != expires_on:
-                    ends_on = expires_on
-                    if renewal:
-                        renew_on = add_months(completed_on, renewal)
-                        ends_on = min(ends_on, renew_on) if ends_on else renew_on
-                    if ends_on is None:
-                        status = COMPLIANT
-                    elif on >= ends_on:
-                        status = EXPIRED
-                    elif on >= ends_on - due_soon:
-                        status = DUE_SOON
-                    else:
-                        status = COMPLIANT
-                    known = seen[completed_on] = (expires_on, status, ends_on)
-                _, status, ends_on = known
-                append(
-                    new(
-                        row_type,
-                        (membership, requirement, status, ends_on, ends_on, certificate_id),
-                    )
-                )
-                continue
-            due_on = None if induction is None else started_on + induction
-            if due_on is not None and on > due_on:
-                status = OVERDUE
-            elif in_progress and (user_id, course_id) in in_progress:
-                status = IN_PROGRESS
-            elif due_on is not None:
-                status = INDUCTION_DUE
-            else:
-                status = NOT_STARTED
-            append(new(row_type, (membership, requirement, status, due_on, None, None)))
-    return rows
+            standing.status,
+            standing.due_on,
+            standing.expires_on,
+            standing.certificate_id,
+        )
+        for membership, requirement, standing in compliance_standings(
+            schools=schools, people=memberships, on=on
+        )
+    ]

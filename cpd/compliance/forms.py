@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cpd.compliance.dashboards import MatrixFilters
-from cpd.compliance.engine import Status
+from cpd.compliance.engine import URGENCY
 from cpd.models import Membership
 
 
@@ -33,7 +33,7 @@ class MatrixFilterForm(forms.Form):
     def __init__(self, *args, requirements, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("Any status"))] + [
-            (status, Status.LABELS[status]) for status in Status.URGENCY
+            (status.value, status.label) for status in URGENCY
         ]
         self.fields["course"].choices = [("", _("All training"))] + [
             (r.course.slug, r.name) for r in requirements

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from certificates.models import Certificate
 from courses.models import Acknowledgement, Answer, Course, CourseVersion, Enrolment
 from courses.selectors import published_courses
-from cpd.compliance.engine import ComplianceRow, Status, compliance_rows, requirements_by_school
+from cpd.compliance.engine import URGENCY, ComplianceRow, compliance_rows, requirements_by_school
 from cpd.dates import school_year_start
 from cpd.errors import NotFound
 from cpd.models import ExternalRecord, Membership, Requirement, School
@@ -28,7 +28,7 @@ class ComplianceMatrix:
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(Status.URGENCY, 0)
+        counts = dict.fromkeys(URGENCY, 0)
         for row in self.rows:
             counts[row.status] += 1
         return counts
@@ -233,7 +233,7 @@ class TrainingItem:
 
     @property
     def urgency(self) -> int:
-        return Status.URGENCY.index(self.row.status) if self.row else len(Status.URGENCY)
+        return URGENCY.index(self.row.status) if self.row else len(URGENCY)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from cpd.compliance.dashboards import (
     requirement_summaries,
     trust_summary,
 )
-from cpd.compliance.engine import Status
+from cpd.compliance.engine import UP_TO_DATE, URGENCY
 from cpd.compliance.forms import MatrixFilterForm, OverrideForm
 from cpd.compliance.reminders import services as reminders
 from cpd.compliance.selectors import (
@@ -72,9 +72,7 @@ def compliance(request, school):
             "query": query.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k not in {"page", "sort"}),
             "summaries": requirement_summaries(matrix=matrix),
-            "counts": [
-                (status, Status.LABELS[status], count) for status, count in matrix.counts.items()
-            ],
+            "counts": [(status, status.label, count) for status, count in matrix.counts.items()],
         },
     )
 
@@ -164,16 +162,16 @@ def knowledge_gaps(request, school):
 def trust(request, slug: str):
     trust = trust_for_admin(user=request.user, slug=slug)
     summaries = trust_summary(trust=trust, on=timezone.localdate())
-    totals = {status: sum(s.counts[status] for s in summaries) for status in Status.URGENCY}
+    totals = {status: sum(s.counts[status] for s in summaries) for status in URGENCY}
     all_rows = sum(s.total for s in summaries)
-    up_to_date = sum(totals[s] for s in Status.UP_TO_DATE)
+    up_to_date = sum(totals[s] for s in UP_TO_DATE)
     return render(
         request,
         "cpd/trust.html",
         {
             "trust": trust,
             "summaries": summaries,
-            "statuses": [(s, Status.LABELS[s]) for s in Status.URGENCY],
+            "statuses": [(s, s.label) for s in URGENCY],
             "percent": round(100 * up_to_date / all_rows) if all_rows else None,
             "on": timezone.localdate(),
         },

@@ -3,6 +3,7 @@ gaps; scoping with a second school; queries that do not grow with the staff."""
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -126,6 +127,15 @@ def test_dashboard_chart_and_table_carry_the_same_numbers(client, dsl, people):
     page = response.content.decode()
     assert '<title id="chart-' in page
     assert "Up to date: 1; In induction: 1; Overdue: 2</title>" in page
+
+
+def test_dashboard_chart_takes_its_colours_from_the_stylesheet(client, dsl, people):
+    client.login(username=dsl.user.email, password=PASSWORD)
+    page = client.get(f"/schools/{dsl.school.slug}/compliance/").content.decode()
+    chart = page[page.index('<figure class="chart">') : page.index("</figure>")]
+    bars = ["status-compliant", "status-induction_due", "status-overdue"]
+    assert re.findall(r'<rect class="([\w-]+)"', chart) == ["chart__track", *bars, *bars]
+    assert "fill=" not in chart
 
 
 def test_csv_download_opens_and_neutralises_formulas(client, dsl, people):

@@ -226,14 +226,16 @@ def export_build(*, export: Export) -> Export:
     return export
 
 
-def _bar_chart(bars: list[tuple[str, int]]) -> dict:
-    """Geometry for a simple horizontal bar chart, drawn as SVG by the template."""
+def _bar_chart(bars: list[tuple[str, str, int]]) -> dict:
+    """Geometry for a simple horizontal bar chart of (status, label, count), drawn as SVG
+    by the template, which colours each bar by its status (``.status-<value>``)."""
     width, bar, gap, label_width = 420, 18, 8, 150
-    top = max([count for _, count in bars] + [1])
+    top = max([count for _, _, count in bars] + [1])
     rows = []
-    for index, (label, count) in enumerate(bars):
+    for index, (status, label, count) in enumerate(bars):
         rows.append(
             {
+                "status": status,
                 "label": label,
                 "count": count,
                 "y": index * (bar + gap),
@@ -255,11 +257,11 @@ def export_summary_pdf(
 ) -> bytes:
     """The pack's summary: what was included, the school's compliance table on the day,
     and a bar chart of the same numbers. Rendered with the same restricted fetcher."""
-    from cpd.compliance.engine import Status
+    from cpd.compliance.engine import URGENCY
     from cpd.compliance.selectors import compliance_matrix
 
     matrix = compliance_matrix(school=school, on=on)
-    statuses = Status.URGENCY
+    statuses = URGENCY
     table = []
     for requirement in matrix.requirements:
         row_counts = dict.fromkeys(statuses, 0)
@@ -283,9 +285,9 @@ def export_summary_pdf(
             "filters": filters,
             "total": total,
             "certificate_counts": [(labels[s], counts[s]) for s in STANDINGS],
-            "status_labels": [Status.LABELS[s] for s in statuses],
+            "status_labels": [s.label for s in statuses],
             "table": table,
-            "chart": _bar_chart([(Status.LABELS[s], overall[s]) for s in statuses]),
+            "chart": _bar_chart([(s.value, s.label, overall[s]) for s in statuses]),
             "percent_up_to_date": matrix.percent_up_to_date,
             "site_name": cpd_settings.SITE_NAME,
         },

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from cpd.audit.services import audit_record
-from cpd.compliance.engine import ComplianceRow, Status, compliance_rows
+from cpd.compliance.engine import UP_TO_DATE, URGENCY, ComplianceRow, Status, compliance_rows
 from cpd.conf import cpd_settings
 from cpd.models import Membership, ReminderLog, School
 from cpd.urls_absolute import absolute_url
@@ -146,10 +146,10 @@ def reminders_send(*, on: date, schools=None) -> ReminderRun:
 
 
 def _counts(rows) -> list[tuple[str, int]]:
-    counts = dict.fromkeys(Status.URGENCY, 0)
+    counts = dict.fromkeys(URGENCY, 0)
     for row in rows:
         counts[row.status] += 1
-    return [(Status.LABELS[s], n) for s, n in counts.items() if n]
+    return [(s.label, n) for s, n in counts.items() if n]
 
 
 class NudgeRefused(Exception):
@@ -160,9 +160,7 @@ def nudge_send(*, school: School, membership: Membership, sender, on: date) -> N
     """A personal reminder from the DSL, listing what the person still has to do. At most
     one a day per person, so a double click sends one email."""
     rows = [
-        r
-        for r in compliance_rows(memberships=[membership], on=on)
-        if r.status not in Status.UP_TO_DATE
+        r for r in compliance_rows(memberships=[membership], on=on) if r.status not in UP_TO_DATE
     ]
     if not rows:
         raise NudgeRefused(f"{membership.user.get_full_name()} is up to date: nothing to chase.")
