@@ -2,7 +2,7 @@
 
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 
 import openpyxl
 import pytest
@@ -13,7 +13,7 @@ from cpd.models import AuditEvent, Membership
 from cpd.people.imports.applying import staff_import_apply
 from cpd.people.imports.planning import staff_import_plan
 from cpd.people.imports.reading import staff_file_read
-from cpd.people.imports.rows import Problem, StaffImportError
+from cpd.people.imports.rows import Problem, StaffImportError, StaffRow, StaffRowForm
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -411,6 +411,56 @@ def test_import_collects_every_problem_in_every_row(school):
     ]
     # Blank rows are skipped; an empty role means staff.
     assert staff_file_read(content=content).rows[0].role == "staff"
+
+
+def test_staff_row_form_reads_excel_values_and_labels():
+    form = StaffRowForm(
+        {
+            "email": " Amy.Patel@Oakwood.TEST ",
+            "first_name": "Amy",
+            "last_name": "Patel  Jones",
+            "role": "designated safeguarding LEAD",
+            "staff_category": "Teaching staff",
+            "job_title": 3.0,
+            "started_on": datetime(2024, 9, 1, 0, 0),
+            "left_on": "31/08/2026",
+        },
+        row=7,
+    )
+    assert form.problems == []
+    assert form.staff_row() == StaffRow(
+        row=7,
+        email="amy.patel@oakwood.test",
+        first_name="Amy",
+        last_name="Patel Jones",
+        role="dsl",
+        staff_category="teaching",
+        job_title="3",
+        started_on=date(2024, 9, 1),
+        left_on=date(2026, 8, 31),
+    )
+
+
+def test_staff_row_form_reports_every_problem_in_a_cell():
+    form = StaffRowForm(
+        {
+            "email": "amy.patel@oakwood.test",
+            "first_name": "=" + "x" * 150,
+            "last_name": "Patel",
+            "staff_category": "teaching",
+            "started_on": "2024-09-01",
+        },
+        row=5,
+    )
+    assert form.problems == [
+        Problem(
+            5,
+            "first name",
+            '"=%s" starts with "=", which spreadsheet programs treat as a formula. Remove it, '
+            "or correct the value, and upload the file again." % ("x" * 150),
+        ),
+        Problem(5, "first name", "This is longer than 150 characters."),
+    ]
 
 
 @pytest.mark.parametrize(
