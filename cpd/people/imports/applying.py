@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpd.audit.services import audit_record
+from cpd.errors import Conflict
 from cpd.models import Membership, School
 from cpd.people.imports.invitations import staff_invitations_enqueue
 from cpd.people.imports.planning import StaffImportPlan, staff_import_plan
@@ -25,7 +26,7 @@ from cpd.signals import compliance_changed_after_commit
 logger = logging.getLogger(__name__)
 
 
-def staff_import_apply(
+def staff_file_apply(
     *,
     school: School,
     content: bytes,
@@ -39,10 +40,12 @@ def staff_import_apply(
     """Apply a staff file: everything in one transaction, or nothing.
 
     The file is read and planned again here, never taken from what a browser sent back.
-    Refused, with nothing written: any row with a problem; leavers proposed by full sync
-    that are not confirmed; a plan that differs from ``expected_fingerprint`` (the preview
-    the person saw). New members get an invitation email after commit; one audit event
-    records the import, even when nothing changed."""
+    Refused, with nothing written: any row with a problem, and leavers proposed by full
+    sync that are not confirmed (``StaffImportError``); a plan that differs from
+    ``expected_fingerprint``, the preview the person saw (``Conflict``). New members get
+    an invitation email after commit; one audit event records the import, even when
+    nothing changed. Pages and the API go through ``staff_import_apply`` (in
+    ``pending``), which keeps the file between the preview and this."""
     on = on or timezone.localdate()
     staff_file = staff_file_read(content=content, filename=filename)
     if staff_file.problems:
@@ -55,17 +58,12 @@ def staff_import_apply(
                 school=school, staff_file=staff_file, full_sync=full_sync, on=on, actor=actor
             )
             if expected_fingerprint is not None and plan.fingerprint != expected_fingerprint:
-                raise StaffImportError(
-                    [
-                        Problem(
-                            None,
-                            None,
-                            _(
-                                "The school's staff list changed after the file was checked. "
-                                "Check the file again before importing it."
-                            ),
-                        )
-                    ]
+                raise Conflict(
+                    _(
+                        "The school's staff list changed after the file was checked. "
+                        "Check the changes again before importing them."
+                    ),
+                    code="stale_preview",
                 )
             if plan.leavers and not confirm_leavers:
                 raise StaffImportError(

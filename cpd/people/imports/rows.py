@@ -3,13 +3,17 @@ and apply it all at once.
 
 The steps, and who calls them:
 
-- ``staff_file_read`` turns the uploaded bytes into checked rows and problems. It reads
-  nothing from the database.
-- ``staff_import_plan`` compares the rows with the school's memberships: adds, updates
-  (with the fields that change), unchanged rows and, with full sync, proposed leavers. This
-  is the dry run.
-- ``staff_import_apply`` reads the file again, plans again inside one transaction and
-  writes everything or nothing. The same file applied twice changes nothing the second time.
+- ``staff_file_read`` (``reading``) turns the uploaded bytes into checked rows and
+  problems, each row through ``StaffRowForm`` (here). It reads nothing from the database.
+- ``staff_import_plan`` (``planning``) compares the rows with the school's memberships:
+  adds, updates (with the fields that change), unchanged rows and, with full sync,
+  proposed leavers. This is the dry run.
+- ``staff_file_apply`` (``applying``) reads the file again, plans again inside one
+  transaction and writes everything or nothing, through the membership services. The same
+  file applied twice changes nothing the second time.
+- ``staff_import_preview`` and ``staff_import_apply`` (``pending``) are the use case the
+  page and the API share: the preview keeps the file in storage under a token, and
+  applying that token refuses a plan that changed since it was previewed.
 
 Formula-like values (a name starting with ``=``, ``+``, ``-`` or ``@``) are refused, not
 neutralised: a name that a spreadsheet would run as a formula is a mistake or an attack,
