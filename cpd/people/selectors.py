@@ -6,9 +6,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from cpd.errors import NotFound
 from cpd.models import Membership, School
 from cpd.permissions import can_view_compliance, compliance_schools_q
 
@@ -41,16 +39,6 @@ def school_visible_to(*, user, slug: str) -> School:
     school = schools_visible_to(user=user).filter(slug=slug).first()
     if school is None:
         raise Http404("No such school.")
-    return school
-
-
-def school_staff_visible_to(*, user, slug: str) -> School:
-    """The school, if this user may see all of its staff (its DSLs, deputies and school
-    admins, and its trust's admins); otherwise not found, so that another school's
-    existence is not revealed."""
-    school = School.objects.filter(compliance_schools_q(user), slug=slug).first()
-    if school is None:
-        raise NotFound(_("No such school."))
     return school
 
 

@@ -11,13 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpd.compliance.selectors import school_for_compliance
 from cpd.errors import Conflict, NotFound
 from cpd.models import Membership
 from cpd.people.forms import MembershipLeaveForm, StaffImportConfirmForm, StaffImportForm
 from cpd.people.imports.pending import staff_import_apply, staff_import_pending
 from cpd.people.imports.pending import staff_import_preview as staff_import_preview_service
 from cpd.people.imports.rows import StaffImportError
-from cpd.people.selectors import memberships_visible_to, school_staff_visible_to
+from cpd.people.selectors import memberships_visible_to
 from cpd.people.services import MembershipError, membership_leave
 from cpd.permissions import can_manage_school
 
@@ -28,7 +29,7 @@ SESSION_KEY = "cpd_staff_imports"
 
 
 def _managed_school(request, slug):
-    school = school_staff_visible_to(user=request.user, slug=slug)
+    school = school_for_compliance(user=request.user, slug=slug)
     if not can_manage_school(request.user, school):
         raise PermissionDenied(_("Only the school's admins can change its staff."))
     return school
@@ -36,7 +37,7 @@ def _managed_school(request, slug):
 
 @login_required
 def staff_list(request, slug: str):
-    school = school_staff_visible_to(user=request.user, slug=slug)
+    school = school_for_compliance(user=request.user, slug=slug)
     today = timezone.localdate()
     show_leavers = request.GET.get("show") == "leavers"
     memberships = memberships_visible_to(user=request.user, school=school)
