@@ -181,14 +181,26 @@ class StaffRowForm(forms.Form):
     ROLES = _choice_lookup(Membership.Role.choices)
     CATEGORIES = _choice_lookup(Membership.StaffCategory.choices)
 
-    email = CellField(error_messages={"required": gettext_lazy("Enter an email address.")})
-    first_name = CellField(error_messages={"required": gettext_lazy("Enter a first name.")})
-    last_name = CellField(error_messages={"required": gettext_lazy("Enter a last name.")})
-    role = CellField(required=False)
-    staff_category = CellField(required=False)
-    job_title = CellField(required=False)
-    started_on = DateCellField(error_messages={"required": gettext_lazy("Enter a start date.")})
-    left_on = DateCellField(required=False)
+    email = CellField(
+        label=COLUMN_LABELS["email"],
+        error_messages={"required": gettext_lazy("Enter an email address.")},
+    )
+    first_name = CellField(
+        label=COLUMN_LABELS["first_name"],
+        error_messages={"required": gettext_lazy("Enter a first name.")},
+    )
+    last_name = CellField(
+        label=COLUMN_LABELS["last_name"],
+        error_messages={"required": gettext_lazy("Enter a last name.")},
+    )
+    role = CellField(label=COLUMN_LABELS["role"], required=False)
+    staff_category = CellField(label=COLUMN_LABELS["staff_category"], required=False)
+    job_title = CellField(label=COLUMN_LABELS["job_title"], required=False)
+    started_on = DateCellField(
+        label=COLUMN_LABELS["started_on"],
+        error_messages={"required": gettext_lazy("Enter a start date.")},
+    )
+    left_on = DateCellField(label=COLUMN_LABELS["left_on"], required=False)
 
     def __init__(self, data: dict, *, row: int):
         super().__init__(data, label_suffix="")
@@ -251,8 +263,8 @@ class StaffRowForm(forms.Form):
     @property
     def problems(self) -> list[Problem]:
         return [
-            Problem(self.row, COLUMN_LABELS[name], message)
-            for name in self.fields
+            Problem(self.row, field.label, message)
+            for name, field in self.fields.items()
             for message in self.errors.get(name, ())
         ]
 
