@@ -10,8 +10,9 @@ compliance_changed
 
     ``reason``
         ``"certificate_issued"``, ``"certificate_revoked"``, ``"enrolled"``,
-        ``"record_decided"``, ``"bulletin_confirmed"``, ``"joined"``, ``"left"``,
-        ``"staff_imported"`` or ``"requirements_changed"``.
+        ``"record_decided"``, ``"bulletin_confirmed"``, ``"joined"``, ``"updated"`` (a
+        member's role, category or dates), ``"left"``, ``"staff_imported"`` or
+        ``"requirements_changed"``.
     ``user_ids``
         The people whose status may have changed, or ``None`` for everyone in
         ``school_ids``.

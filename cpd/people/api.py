@@ -10,6 +10,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -18,9 +19,12 @@ from rest_framework.response import Response
 from cpd.api.base import ID_PATTERN, SCHOOL_SLUG, ProductAPIMixin, SchoolScopedMixin, api_schema
 from cpd.conf import cpd_settings
 from cpd.models import Membership, School
-from cpd.people.imports.applying import staff_import_apply
-from cpd.people.imports.planning import staff_import_plan
-from cpd.people.imports.reading import staff_file_read
+from cpd.people.imports.pending import (
+    staff_import_apply,
+    staff_import_at_once,
+    staff_import_pending,
+    staff_import_preview,
+)
 from cpd.people.selectors import memberships_visible_to, schools_visible_to
 from cpd.people.services import membership_leave
 from cpd.permissions import Permission
@@ -76,20 +80,55 @@ class MembershipLeaveSerializer(serializers.Serializer):
 
 class StaffImportSerializer(serializers.Serializer):
     file = serializers.FileField(
-        help_text=_("CSV (comma or semicolon separated, UTF-8 or Windows-1252) or XLSX.")
+        required=False,
+        help_text=_(
+            "CSV (comma or semicolon separated, UTF-8 or Windows-1252) or XLSX. Send either "
+            "a file or the token of a dry run."
+        ),
     )
     full_sync = serializers.BooleanField(
         default=False,
         help_text=_("The file lists all current staff: propose everyone missing as a leaver."),
     )
+    token = serializers.UUIDField(
+        required=False,
+        help_text=_("From a dry run: apply the file it checked (with its fingerprint)."),
+    )
+    fingerprint = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text=_(
+            "From the dry run: if the school's staff changed since, nothing is imported (409)."
+        ),
+    )
     confirm_leavers = serializers.BooleanField(
         default=False, help_text=_("With full sync, mark the proposed leavers as left.")
     )
 
+    def validate(self, data: dict) -> dict:
+        if data.get("token") is None:
+            if data.get("file") is None:
+                raise serializers.ValidationError(
+                    {"file": [self.fields["file"].error_messages["required"]]}
+                )
+        elif data.get("file") is not None:
+            raise serializers.ValidationError(
+                {"token": [_("Send a file or the token of a dry run, not both.")]}
+            )
+        elif not data.get("fingerprint") and not self.context.get("dry_run"):
+            raise serializers.ValidationError(
+                {"fingerprint": [_("Send the fingerprint of the dry run with its token.")]}
+            )
+        return data
+
 
 class StaffImportQuerySerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(
-        default=False, help_text=_("1: check the file and return the preview; save nothing.")
+        default=False,
+        help_text=_(
+            "1: check the file (or look again at a dry run's token) and return the preview, "
+            "with a token and fingerprint to apply it; save nothing."
+        ),
     )
 
 
@@ -149,6 +188,10 @@ class StaffImportResultSerializer(serializers.Serializer):
     """The preview (dry run) or what was applied."""
 
     applied = serializers.BooleanField()
+    token = serializers.UUIDField(
+        allow_null=True,
+        help_text=_("The dry run's file, kept for a day: apply it with the fingerprint."),
+    )
     school = serializers.SlugField()
     filename = serializers.CharField(allow_blank=True)
     sha256 = serializers.CharField()
@@ -231,7 +274,17 @@ class StaffViewSet(SchoolScopedMixin, viewsets.ReadOnlyModelViewSet):
     @api_schema(
         parameters=[StaffImportQuerySerializer],
         request={"multipart/form-data": StaffImportSerializer},
-        responses={200: StaffImportResultSerializer},
+        responses={
+            200: StaffImportResultSerializer,
+            409: OpenApiResponse(
+                {"$ref": "#/components/schemas/Error"},
+                description=_(
+                    "The school's staff changed since the dry run (code `stale_preview`): "
+                    "nothing was imported. Dry-run the token again and apply the new "
+                    "fingerprint."
+                ),
+            ),
+        },
     )
     @action(
         detail=False,
@@ -242,35 +295,49 @@ class StaffViewSet(SchoolScopedMixin, viewsets.ReadOnlyModelViewSet):
         pagination_class=None,
     )
     def import_file(self, request, *args, **kwargs):
-        """Import staff from a CSV or XLSX file. With ``?dry_run=1`` nothing is saved and the
-        preview lists adds, updates (with the fields that change), unchanged rows, proposed
-        leavers (with full sync) and every row's problems. Without it the file is applied
-        all at once, or refused with every problem and nothing saved."""
+        """Import staff from a CSV or XLSX file, in two steps or one.
+
+        With ``?dry_run=1`` and a file, nothing is saved but the file itself: the preview
+        lists adds, updates (with the fields that change), unchanged rows, proposed leavers
+        (with full sync) and every row's problems, with a ``token`` and a ``fingerprint``.
+        Send those back (without the dry run) to apply that file: if the school's staff
+        changed since the preview, the answer is 409 and nothing is saved. A file without
+        the dry run is checked and applied at once. Either way it is applied all at once,
+        or refused with every problem and nothing saved."""
         query = StaffImportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        body = StaffImportSerializer(data=request.data)
+        dry_run = query.validated_data["dry_run"]
+        body = StaffImportSerializer(data=request.data, context={"dry_run": dry_run})
         body.is_valid(raise_exception=True)
-        upload = body.validated_data["file"]
-        content = upload.read(cpd_settings.STAFF_IMPORT_MAX_BYTES + 1)
-        full_sync = body.validated_data["full_sync"]
-        if query.validated_data["dry_run"]:
-            staff_file = staff_file_read(content=content, filename=upload.name)
-            plan = staff_import_plan(
-                school=self.school,
-                staff_file=staff_file,
-                full_sync=full_sync,
-                on=timezone.localdate(),
-                actor=request.user,
-            )
-            applied = False
-        else:
-            plan = staff_import_apply(
-                school=self.school,
-                content=content,
+        data = body.validated_data
+        who = {"school": self.school, "actor": request.user}
+        token = data.get("token")
+        if dry_run and token:
+            pending = staff_import_pending(**who, token=token)
+            token, plan = pending.token, pending.plan
+        elif dry_run:
+            upload = data["file"]
+            pending = staff_import_preview(
+                **who,
+                content=upload.read(cpd_settings.STAFF_IMPORT_MAX_BYTES + 1),
                 filename=upload.name,
-                full_sync=full_sync,
-                confirm_leavers=body.validated_data["confirm_leavers"],
-                actor=request.user,
+                full_sync=data["full_sync"],
             )
-            applied = True
-        return Response({"applied": applied, **plan.as_dict()})
+            token, plan = pending.token, pending.plan
+        elif token:
+            plan = staff_import_apply(
+                **who,
+                token=token,
+                fingerprint=data["fingerprint"],
+                confirm_leavers=data["confirm_leavers"],
+            )
+        else:
+            upload = data["file"]
+            plan = staff_import_at_once(
+                **who,
+                content=upload.read(cpd_settings.STAFF_IMPORT_MAX_BYTES + 1),
+                filename=upload.name,
+                full_sync=data["full_sync"],
+                confirm_leavers=data["confirm_leavers"],
+            )
+        return Response({"applied": not dry_run, "token": token, **plan.as_dict()})

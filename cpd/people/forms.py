@@ -30,6 +30,9 @@ class StaffImportForm(forms.Form):
 
 
 class StaffImportConfirmForm(forms.Form):
+    # The plan the person is shown: if the staff list changes before they confirm, the
+    # import is refused and they see the new plan.
+    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     confirm_leavers = forms.BooleanField(
         label=_("I confirm that the people listed as leavers have left the school"),
         required=False,

@@ -1,7 +1,6 @@
 """The school's staff pages: the list (school admins manage, DSLs read), the import in
 three steps (upload, preview, confirm) and marking a leaver; and a person's API token."""
 
-import base64
 import uuid
 
 from django.contrib import messages
@@ -10,20 +9,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpd.errors import Conflict, NotFound
 from cpd.models import Membership
 from cpd.people.forms import MembershipLeaveForm, StaffImportConfirmForm, StaffImportForm
-from cpd.people.imports.applying import staff_import_apply
-from cpd.people.imports.planning import staff_import_plan
-from cpd.people.imports.reading import staff_file_read
+from cpd.people.imports.pending import staff_import_apply, staff_import_pending
+from cpd.people.imports.pending import staff_import_preview as staff_import_preview_service
 from cpd.people.imports.rows import StaffImportError
 from cpd.people.selectors import memberships_visible_to
 from cpd.people.services import MembershipError, membership_leave
 from cpd.permissions import Permission
 from cpd.tenancy import school_view
 
-# The uploaded file waits in the session between the preview and the confirmation, so the
-# confirmation applies exactly the bytes that were checked and nothing the browser sends.
-SESSION_KEY = "cpd_staff_import"
+# The imports this browser started, as [school id, token]: when one of them has gone (it
+# was imported, or expired) the page says so; anyone else's token is simply not found.
+# The file itself waits in storage (``cpd.people.imports.pending``).
+SESSION_KEY = "cpd_staff_imports"
 
 
 @school_view(Permission.VIEW_SCHOOL)
@@ -50,11 +50,13 @@ def staff_list(request, school):
     )
 
 
-def _stored(request, school, token):
-    stored = request.session.get(SESSION_KEY)
-    if not stored or stored["token"] != str(token) or stored["school"] != school.pk:
-        return None
-    return stored
+def _remember(request, school, token: str) -> None:
+    started = [pair for pair in request.session.get(SESSION_KEY, []) if pair[1] != token]
+    request.session[SESSION_KEY] = [*started[-9:], [school.pk, token]]
+
+
+def _started_here(request, school, token) -> bool:
+    return [school.pk, str(token)] in request.session.get(SESSION_KEY, [])
 
 
 @school_view(Permission.MANAGE_STAFF)
@@ -62,84 +64,73 @@ def staff_import(request, school):
     form = StaffImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        content = upload.read()
         try:
-            staff_file_read(content=content, filename=upload.name)
+            pending = staff_import_preview_service(
+                school=school,
+                actor=request.user,
+                content=upload.read(),
+                filename=upload.name,
+                full_sync=form.cleaned_data["full_sync"],
+            )
         except StaffImportError as exc:
             for problem in exc.problems:
                 form.add_error("file", str(problem))
         else:
-            token = str(uuid.uuid4())
-            request.session[SESSION_KEY] = {
-                "token": token,
-                "school": school.pk,
-                "filename": upload.name[:200],
-                "content": base64.b64encode(content).decode("ascii"),
-                "full_sync": form.cleaned_data["full_sync"],
-                "fingerprint": None,
-            }
-            return redirect("cpd:staff_import_preview", slug=school.slug, token=token)
+            _remember(request, school, pending.token)
+            return redirect("cpd:staff_import_preview", slug=school.slug, token=pending.token)
     return render(request, "cpd/staff/import.html", {"school": school, "form": form})
 
 
 @school_view(Permission.MANAGE_STAFF)
 def staff_import_preview(request, school, token: uuid.UUID):
-    stored = _stored(request, school, token)
-    if stored is None:
+    try:
+        pending = staff_import_pending(school=school, actor=request.user, token=token)
+    except NotFound:
+        if not _started_here(request, school, token):
+            raise
         messages.error(request, _("That import has expired. Upload the file again."))
         return redirect("cpd:staff_import", slug=school.slug)
-    content = base64.b64decode(stored["content"])
-    today = timezone.localdate()
-    if request.method == "POST":
-        form = StaffImportConfirmForm(request.POST, leavers=stored.get("leavers") or 0)
-        if form.is_valid():
-            try:
-                plan = staff_import_apply(
-                    school=school,
-                    content=content,
-                    filename=stored["filename"],
-                    full_sync=stored["full_sync"],
-                    confirm_leavers=form.cleaned_data.get("confirm_leavers", False),
-                    actor=request.user,
-                    on=today,
-                    expected_fingerprint=stored["fingerprint"],
-                )
-            except StaffImportError as exc:
-                for problem in exc.problems:
-                    messages.error(request, str(problem))
-                return redirect(request.path)
-            del request.session[SESSION_KEY]
-            messages.success(
-                request,
-                _(
-                    "Staff imported: %(adds)d added, %(updates)d updated, %(leavers)d marked "
-                    "as leavers, %(unchanged)d unchanged."
-                )
-                % {
-                    "adds": len(plan.adds),
-                    "updates": len(plan.updates),
-                    "leavers": len(plan.leavers),
-                    "unchanged": len(plan.unchanged),
-                },
-            )
-            return redirect("cpd:staff", slug=school.slug)
-    staff_file = staff_file_read(content=content, filename=stored["filename"])
-    plan = staff_import_plan(
-        school=school,
-        staff_file=staff_file,
-        full_sync=stored["full_sync"],
-        on=today,
-        actor=request.user,
+    plan = pending.plan
+    form = StaffImportConfirmForm(
+        request.POST if request.method == "POST" else None,
+        leavers=len(plan.leavers),
+        initial={"fingerprint": pending.fingerprint},
     )
-    stored["fingerprint"] = plan.fingerprint
-    stored["leavers"] = len(plan.leavers)
-    request.session[SESSION_KEY] = stored
-    if request.method != "POST":
-        form = StaffImportConfirmForm(leavers=len(plan.leavers))
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = staff_import_apply(
+                school=school,
+                actor=request.user,
+                token=token,
+                # Without one (a form from before this page had it), what was first shown.
+                fingerprint=form.cleaned_data["fingerprint"] or pending.previewed_fingerprint,
+                confirm_leavers=form.cleaned_data.get("confirm_leavers", False),
+            )
+        except StaffImportError as exc:
+            for problem in exc.problems:
+                messages.error(request, str(problem))
+            return redirect(request.path)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return redirect(request.path)
+        messages.success(
+            request,
+            _(
+                "Staff imported: %(adds)d added, %(updates)d updated, %(leavers)d marked "
+                "as leavers, %(unchanged)d unchanged."
+            )
+            % {
+                "adds": len(plan.adds),
+                "updates": len(plan.updates),
+                "leavers": len(plan.leavers),
+                "unchanged": len(plan.unchanged),
+            },
+        )
+        return redirect("cpd:staff", slug=school.slug)
     return render(
         request,
         "cpd/staff/import_preview.html",
-        {"school": school, "plan": plan, "form": form, "today": today},
+        {"school": school, "plan": plan, "form": form, "today": timezone.localdate()},
     )
 
 

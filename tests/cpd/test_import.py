@@ -2,18 +2,19 @@
 
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 
 import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
+from cpd.errors import Conflict
 from cpd.models import AuditEvent, Membership
-from cpd.people.imports.applying import staff_import_apply
+from cpd.people.imports.applying import staff_file_apply
 from cpd.people.imports.planning import staff_import_plan
 from cpd.people.imports.reading import staff_file_read
-from cpd.people.imports.rows import Problem, StaffImportError
+from cpd.people.imports.rows import Problem, StaffImportError, StaffRow, StaffRowForm
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def read_problems(content: bytes) -> list[Problem]:
 def refused_without_writing(school, content: bytes) -> list[Problem]:
     before = snapshot()
     with pytest.raises(StaffImportError) as caught:
-        staff_import_apply(school=school, content=content, filename="staff.csv", on=ON)
+        staff_file_apply(school=school, content=content, filename="staff.csv", on=ON)
     assert snapshot() == before
     assert mail.outbox == []
     return caught.value.problems
@@ -117,7 +118,7 @@ def test_import_apply_creates_people_invites_them_and_records_one_event(
 ):
     admin = MembershipFactory(school=school, role=Membership.Role.SCHOOL_ADMIN)
     with django_capture_on_commit_callbacks(execute=True):
-        plan = staff_import_apply(
+        plan = staff_file_apply(
             school=school, content=WELL_FORMED.encode(), filename="staff.csv", actor=admin.user
         )
     assert [r.email for r in plan.adds] == ["amy.patel@oakwood.test", "ben.ward@oakwood.test"]
@@ -198,11 +199,11 @@ def test_import_applying_the_same_file_twice_changes_nothing_the_second_time(
     school, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        staff_import_apply(school=school, content=WELL_FORMED.encode(), on=ON)
+        staff_file_apply(school=school, content=WELL_FORMED.encode(), on=ON)
     mail.outbox = []
     before = snapshot()
     with django_capture_on_commit_callbacks(execute=True):
-        plan = staff_import_apply(school=school, content=WELL_FORMED.encode(), on=ON)
+        plan = staff_file_apply(school=school, content=WELL_FORMED.encode(), on=ON)
     assert (len(plan.adds), len(plan.updates), len(plan.unchanged), len(plan.leavers)) == (
         0,
         0,
@@ -245,7 +246,7 @@ def test_import_update_lists_the_changed_fields(school, django_capture_on_commit
         }
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        staff_import_apply(school=school, content=WELL_FORMED.encode(), on=ON)
+        staff_file_apply(school=school, content=WELL_FORMED.encode(), on=ON)
     amy = Membership.objects.select_related("user").get(user__email="Amy.Patel@oakwood.test")
     assert (amy.user.last_name, amy.staff_category) == ("Patel", "teaching")
     # Amy already had an account: only Ben is invited.
@@ -413,6 +414,56 @@ def test_import_collects_every_problem_in_every_row(school):
     assert staff_file_read(content=content).rows[0].role == "staff"
 
 
+def test_staff_row_form_reads_excel_values_and_labels():
+    form = StaffRowForm(
+        {
+            "email": " Amy.Patel@Oakwood.TEST ",
+            "first_name": "Amy",
+            "last_name": "Patel  Jones",
+            "role": "designated safeguarding LEAD",
+            "staff_category": "Teaching staff",
+            "job_title": 3.0,
+            "started_on": datetime(2024, 9, 1, 0, 0),
+            "left_on": "31/08/2026",
+        },
+        row=7,
+    )
+    assert form.problems == []
+    assert form.staff_row() == StaffRow(
+        row=7,
+        email="amy.patel@oakwood.test",
+        first_name="Amy",
+        last_name="Patel Jones",
+        role="dsl",
+        staff_category="teaching",
+        job_title="3",
+        started_on=date(2024, 9, 1),
+        left_on=date(2026, 8, 31),
+    )
+
+
+def test_staff_row_form_reports_every_problem_in_a_cell():
+    form = StaffRowForm(
+        {
+            "email": "amy.patel@oakwood.test",
+            "first_name": "=" + "x" * 150,
+            "last_name": "Patel",
+            "staff_category": "teaching",
+            "started_on": "2024-09-01",
+        },
+        row=5,
+    )
+    assert form.problems == [
+        Problem(
+            5,
+            "first name",
+            '"=%s" starts with "=", which spreadsheet programs treat as a formula. Remove it, '
+            "or correct the value, and upload the file again." % ("x" * 150),
+        ),
+        Problem(5, "first name", "This is longer than 150 characters."),
+    ]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -449,7 +500,7 @@ def test_import_full_sync_proposes_leavers_and_marks_them_only_when_confirmed(
     ]
     before = snapshot()
     with pytest.raises(StaffImportError) as caught:
-        staff_import_apply(
+        staff_file_apply(
             school=school, content=WELL_FORMED.encode(), full_sync=True, actor=admin.user, on=ON
         )
     assert caught.value.problems == [
@@ -462,7 +513,7 @@ def test_import_full_sync_proposes_leavers_and_marks_them_only_when_confirmed(
     ]
     assert snapshot() == before
     with django_capture_on_commit_callbacks(execute=True):
-        staff_import_apply(
+        staff_file_apply(
             school=school,
             content=WELL_FORMED.encode(),
             full_sync=True,
@@ -482,14 +533,15 @@ def test_import_refuses_a_plan_that_changed_since_the_preview(school):
     plan = staff_import_plan(school=school, staff_file=staff_file, full_sync=False, on=ON)
     MembershipFactory(school=school, user__email="amy.patel@oakwood.test")
     before = snapshot()
-    with pytest.raises(StaffImportError) as caught:
-        staff_import_apply(
+    with pytest.raises(Conflict) as caught:
+        staff_file_apply(
             school=school,
             content=WELL_FORMED.encode(),
             on=ON,
             expected_fingerprint=plan.fingerprint,
         )
-    assert caught.value.problems[0].message.startswith("The school's staff list changed")
+    assert (caught.value.status, caught.value.code) == (409, "stale_preview")
+    assert caught.value.message.startswith("The school's staff list changed")
     assert snapshot() == before
 
 
@@ -497,7 +549,7 @@ def test_import_adds_a_person_from_another_school_without_renaming_them(school, 
     elsewhere = MembershipFactory(
         school=other_school, user__email="amy.patel@oakwood.test", user__first_name="Amelia"
     )
-    staff_import_apply(school=school, content=WELL_FORMED.encode(), on=ON)
+    staff_file_apply(school=school, content=WELL_FORMED.encode(), on=ON)
     elsewhere.user.refresh_from_db()
     assert elsewhere.user.first_name == "Amelia"
     assert Membership.objects.filter(user=elsewhere.user).count() == 2

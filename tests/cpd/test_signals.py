@@ -22,7 +22,7 @@ from cpd.compliance.services import (
     requirement_pack_load,
 )
 from cpd.models import BulletinRead, ExternalRecord, Membership, Requirement
-from cpd.people.imports.applying import staff_import_apply
+from cpd.people.imports.applying import staff_file_apply
 from cpd.people.services import membership_create, membership_leave
 from cpd.signals import compliance_changed
 from tests.factories import (
@@ -180,7 +180,7 @@ def test_a_staff_import_is_heard_for_its_school_unless_it_changed_nothing(
     )
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
-            staff_import_apply(school=school, content=content, on=date(2026, 3, 2))
+            staff_file_apply(school=school, content=content, on=date(2026, 3, 2))
 
     assert heard == [_change(Membership, "staff_imported", None, [school.pk])]
 

@@ -101,13 +101,13 @@ def test_external_record_decision(actor, staff, verified):
 
 
 def test_staff_import(actor, school):
-    from cpd.people.imports.applying import staff_import_apply
+    from cpd.people.imports.applying import staff_file_apply
 
     content = (
         b"email,first name,last name,role,staff category,start date\n"
         b"amy@oakwood.test,Amy,Ng,staff,teaching,2026-09-01\n"
     )
-    staff_import_apply(school=school, content=content, filename="staff.csv", actor=actor)
+    staff_file_apply(school=school, content=content, filename="staff.csv", actor=actor)
     event = only_event("cpd.staff.imported")
     assert (event.actor, event.school) == (actor, school)
     assert Membership.objects.filter(school=school, user__email="amy@oakwood.test").exists()

@@ -1,24 +1,32 @@
 import logging
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpd.audit.services import audit_record
+from cpd.errors import Conflict
 from cpd.models import Membership, School
 from cpd.people.imports.invitations import staff_invitations_enqueue
-from cpd.people.imports.planning import CHANGE_FIELDS, StaffImportPlan, staff_import_plan
+from cpd.people.imports.planning import StaffImportPlan, staff_import_plan
 from cpd.people.imports.reading import staff_file_read
 from cpd.people.imports.rows import Problem, StaffImportError
+from cpd.people.services import (
+    MembershipDetails,
+    MembershipError,
+    Person,
+    memberships_create_many,
+    memberships_leave_many,
+    memberships_update_many,
+    users_get_or_create,
+)
 from cpd.signals import compliance_changed_after_commit
 
 logger = logging.getLogger(__name__)
 
 
-def staff_import_apply(
+def staff_file_apply(
     *,
     school: School,
     content: bytes,
@@ -32,10 +40,12 @@ def staff_import_apply(
     """Apply a staff file: everything in one transaction, or nothing.
 
     The file is read and planned again here, never taken from what a browser sent back.
-    Refused, with nothing written: any row with a problem; leavers proposed by full sync
-    that are not confirmed; a plan that differs from ``expected_fingerprint`` (the preview
-    the person saw). New members get an invitation email after commit; one audit event
-    records the import, even when nothing changed."""
+    Refused, with nothing written: any row with a problem, and leavers proposed by full
+    sync that are not confirmed (``StaffImportError``); a plan that differs from
+    ``expected_fingerprint``, the preview the person saw (``Conflict``). New members get
+    an invitation email after commit; one audit event records the import, even when
+    nothing changed. Pages and the API go through ``staff_import_apply`` (in
+    ``pending``), which keeps the file between the preview and this."""
     on = on or timezone.localdate()
     staff_file = staff_file_read(content=content, filename=filename)
     if staff_file.problems:
@@ -48,17 +58,12 @@ def staff_import_apply(
                 school=school, staff_file=staff_file, full_sync=full_sync, on=on, actor=actor
             )
             if expected_fingerprint is not None and plan.fingerprint != expected_fingerprint:
-                raise StaffImportError(
-                    [
-                        Problem(
-                            None,
-                            None,
-                            _(
-                                "The school's staff list changed after the file was checked. "
-                                "Check the file again before importing it."
-                            ),
-                        )
-                    ]
+                raise Conflict(
+                    _(
+                        "The school's staff list changed after the file was checked. "
+                        "Check the changes again before importing them."
+                    ),
+                    code="stale_preview",
                 )
             if plan.leavers and not confirm_leavers:
                 raise StaffImportError(
@@ -74,7 +79,7 @@ def staff_import_apply(
                         )
                     ]
                 )
-            invited = _write(plan=plan, school=school, on=on)
+            invited = _write(plan=plan, school=school)
             audit_record(
                 actor=actor,
                 action="cpd.staff.imported",
@@ -96,6 +101,8 @@ def staff_import_apply(
                 compliance_changed_after_commit(
                     sender=Membership, reason="staff_imported", school_ids=[school.pk]
                 )
+    except MembershipError as exc:  # the row checks should have caught it
+        raise StaffImportError([Problem(None, None, str(exc))]) from exc
     except IntegrityError as exc:
         logger.warning("Staff import for %s refused by the database: %s", school.slug, exc)
         raise StaffImportError(
@@ -113,68 +120,42 @@ def staff_import_apply(
     return plan
 
 
-def _write(*, plan: StaffImportPlan, school: School, on: date) -> list[int]:
-    """Write a plan. Returns the ids of new memberships whose people need an invitation."""
-    User = get_user_model()
-    emails = [row.email for row in plan.adds]
-    users = {}
-    for user in User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails):
-        users.setdefault(user.email_lower, user)
-    new_users = []
-    for row in plan.adds:
-        if row.email in users:
-            continue
-        user = User(
-            **{User.USERNAME_FIELD: row.email},
-            email=row.email,
-            first_name=row.first_name,
-            last_name=row.last_name,
-        )
-        user.set_unusable_password()
-        new_users.append(user)
-        users[row.email] = user
-    User.objects.bulk_create(new_users, batch_size=500)
-    memberships = Membership.objects.bulk_create(
-        (
-            Membership(
-                user=users[row.email],
-                school=school,
-                role=row.role,
-                staff_category=row.staff_category,
-                job_title=row.job_title,
-                started_on=row.started_on,
-                left_on=row.left_on,
+def _write(*, plan: StaffImportPlan, school: School) -> list[int]:
+    """Write a plan through the membership services. Returns the ids of new memberships
+    whose people need an invitation."""
+    users = users_get_or_create(
+        people=[Person(row.email, row.first_name, row.last_name) for row in plan.adds]
+    )
+    created = memberships_create_many(
+        school=school,
+        members=[
+            (
+                users[row.email],
+                MembershipDetails(
+                    role=row.role,
+                    staff_category=row.staff_category,
+                    started_on=row.started_on,
+                    job_title=row.job_title,
+                    left_on=row.left_on,
+                ),
             )
             for row in plan.adds
-        ),
-        batch_size=500,
+        ],
     )
-    invited = [m.pk for m in memberships if not m.user.has_usable_password()]
-
-    if plan.updates:
-        by_id = Membership.objects.select_related("user").in_bulk(
-            [u.membership_id for u in plan.updates]
-        )
-        changed_memberships, changed_users = [], []
-        for update in plan.updates:
-            membership = by_id[update.membership_id]
-            user_changed = False
-            for change in update.changes:
-                owner = dict(CHANGE_FIELDS)[change.field]
-                target = membership.user if owner == "user" else membership
-                setattr(target, change.field, getattr(update.row, change.field))
-                user_changed |= owner == "user"
-            changed_memberships.append(membership)
-            if user_changed:
-                changed_users.append(membership.user)
-        Membership.objects.bulk_update(
-            changed_memberships,
-            ["role", "staff_category", "job_title", "started_on", "left_on"],
-            batch_size=500,
-        )
-        if changed_users:
-            User.objects.bulk_update(changed_users, ["first_name", "last_name"], batch_size=500)
-
-    for leaver in plan.leavers:
-        Membership.objects.filter(pk=leaver.membership_id).update(left_on=leaver.left_on)
+    invited = [m.pk for m in created if not m.user.has_usable_password()]
+    existing = Membership.objects.select_related("user").in_bulk(
+        [u.membership_id for u in plan.updates] + [p.membership_id for p in plan.leavers]
+    )
+    memberships_update_many(
+        changes=[
+            (
+                existing[update.membership_id],
+                {change.field: getattr(update.row, change.field) for change in update.changes},
+            )
+            for update in plan.updates
+        ]
+    )
+    memberships_leave_many(
+        leavers=[(existing[leaver.membership_id], leaver.left_on) for leaver in plan.leavers]
+    )
     return invited

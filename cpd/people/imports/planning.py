@@ -6,15 +6,10 @@ from datetime import date
 from cpd.models import Membership, School
 from cpd.people.imports.reading import StaffFile
 from cpd.people.imports.rows import COLUMN_LABELS, Problem, StaffRow
+from cpd.people.services import MEMBERSHIP_FIELDS, USER_FIELDS
 
-CHANGE_FIELDS = (
-    ("first_name", "user"),
-    ("last_name", "user"),
-    ("role", "membership"),
-    ("staff_category", "membership"),
-    ("job_title", "membership"),
-    ("started_on", "membership"),
-    ("left_on", "membership"),
+CHANGE_FIELDS = tuple((name, "user") for name in USER_FIELDS) + tuple(
+    (name, "membership") for name in MEMBERSHIP_FIELDS
 )
 
 

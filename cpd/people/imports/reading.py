@@ -8,12 +8,13 @@ from django.utils.translation import gettext as _
 from cpd.conf import cpd_settings
 from cpd.people.imports.rows import (
     _ALIASES,
+    COLUMN_LABELS,
     COLUMNS,
     Problem,
     StaffImportError,
     StaffRow,
+    StaffRowForm,
     _normalise_header,
-    _RowChecker,
     _text,
 )
 
@@ -204,19 +205,21 @@ def staff_file_read(*, content: bytes, filename: str = "") -> StaffFile:
     first_row_of: dict[str, int] = {}
     for number, cells in data:
         values = {key: cells[i] if i < len(cells) else None for key, i in positions.items()}
-        checker = _RowChecker(number, values)
-        row = checker.check()
+        form = StaffRowForm(values, row=number)
+        row_problems = form.problems
         email = _text(values.get("email")).lower()
         if email and email in first_row_of:
-            checker.problem(
-                "email",
-                _("%(email)s is also on row %(first)d. List each person once.")
-                % {"email": email, "first": first_row_of[email]},
+            row_problems.append(
+                Problem(
+                    number,
+                    COLUMN_LABELS["email"],
+                    _("%(email)s is also on row %(first)d. List each person once.")
+                    % {"email": email, "first": first_row_of[email]},
+                )
             )
-            row = None
         elif email:
             first_row_of[email] = number
-        problems.extend(checker.problems)
-        if row is not None:
-            rows.append(row)
+        problems.extend(row_problems)
+        if not row_problems:
+            rows.append(form.staff_row())
     return StaffFile(filename=filename, sha256=sha256, rows=rows, problems=problems)
