@@ -100,11 +100,6 @@ class Requirement(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def applies_to(self, membership: Membership) -> bool:
-        return (not self.roles or membership.role in self.roles) and (
-            not self.staff_categories or membership.staff_category in self.staff_categories
-        )
-
 
 def evidence_path(record: "ExternalRecord", filename: str) -> str:
     """A random name under the school's folder: the uploaded name is never used, so it can

@@ -106,17 +106,6 @@ def users_get_or_create(*, people: Sequence[Person]) -> dict:
     return users
 
 
-def user_get_or_create(*, email: str, first_name: str, last_name: str):
-    """The person with this email address (case-insensitive), created without a usable
-    password if new. The username is the email address."""
-    email = _email_key(email)
-    user = _users_by_email([email]).get(email)
-    if user is None:
-        user = _new_user(Person(email, first_name, last_name))
-        user.save()
-    return user
-
-
 def _check(membership: Membership) -> None:
     if membership.role not in _ROLES:
         raise MembershipError(_('"%(value)s" is not a role.') % {"value": membership.role})

@@ -14,7 +14,7 @@ from django.utils import timezone
 from cpd.compliance.services import requirement_pack_load
 from cpd.dates import add_months
 from cpd.models import Membership, School, Trust, TrustRole
-from cpd.people.services import membership_create, user_get_or_create
+from cpd.people import services as people_services
 
 PASSWORD = "cpd-demo"  # noqa: S105 - printed on purpose; the demo refuses to run without DEBUG
 
@@ -260,7 +260,7 @@ def demo_create() -> list[tuple[str, str]]:
             user = _user(person.email, person.first_name, person.last_name)
             membership = Membership.objects.filter(user=user, school=school).first()
             if membership is None:
-                membership = membership_create(
+                membership = people_services.membership_create(
                     user=user,
                     school=school,
                     role=person.role,
@@ -290,7 +290,8 @@ def demo_create() -> list[tuple[str, str]]:
 
 
 def _user(email: str, first_name: str, last_name: str):
-    user = user_get_or_create(email=email, first_name=first_name, last_name=last_name)
+    person = people_services.Person(email, first_name, last_name)
+    [user] = people_services.users_get_or_create(people=[person]).values()
     if not user.has_usable_password():
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
