@@ -104,5 +104,5 @@ class SchoolScopedMixin(ProductAPIMixin):
         super().initial(request, *args, **kwargs)  # authentication and IsAuthenticated first
         access = school_access(user=request.user, slug=kwargs["school_slug"])
         access.require(self.required_permission(request))
-        self.school_access = access
+        self.school_access = request.school_access = access
         self.school = access.school

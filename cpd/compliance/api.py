@@ -1,13 +1,13 @@
 from datetime import date
 
 import django_filters
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, viewsets
 
 from cpd.api.base import SCHOOL_SLUG, SchoolScopedMixin, api_schema, named_choices
 from cpd.compliance.engine import Status
 from cpd.compliance.selectors import compliance_matrix
+from cpd.dates import school_today
 from cpd.models import Membership, Requirement
 from cpd.permissions import Permission
 
@@ -111,7 +111,9 @@ class ComplianceViewSet(SchoolScopedMixin, viewsets.GenericViewSet):
         query = ComplianceQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         wanted = query.validated_data
-        matrix = compliance_matrix(school=self.school, on=wanted.get("on") or timezone.localdate())
+        matrix = compliance_matrix(
+            school=self.school, on=wanted.get("on") or school_today(self.school)
+        )
         rows = [
             row
             for row in matrix.rows

@@ -30,6 +30,7 @@ from cpd.compliance.selectors import (
     trust_for_admin,
 )
 from cpd.compliance.services import OVERRIDABLE, requirement_override, requirement_override_remove
+from cpd.dates import school_today
 from cpd.permissions import Permission
 from cpd.privacy import services as privacy
 from cpd.tenancy import school_view
@@ -44,7 +45,7 @@ def home(request):
 
 
 def _matrix_and_filters(request, school):
-    matrix = compliance_matrix(school=school, on=timezone.localdate())
+    matrix = compliance_matrix(school=school, on=school_today(school))
     form = MatrixFilterForm(request.GET or None, requirements=matrix.requirements)
     filters = form.filters() if request.GET else MatrixFilters()
     columns = [
@@ -97,7 +98,7 @@ def compliance_download(request, school, fmt: str):
 @school_view(Permission.VIEW_COMPLIANCE)
 def person(request, school, pk: int):
     membership = member_for_compliance(school=school, pk=pk)
-    record = cpd_record(membership=membership, on=timezone.localdate())
+    record = cpd_record(membership=membership, on=school_today(school))
     return render(
         request,
         "cpd/person.html",
@@ -128,7 +129,7 @@ def nudge(request, school, pk: int):
     membership = member_for_compliance(school=school, pk=pk)
     try:
         reminders.nudge_send(
-            school=school, membership=membership, sender=request.user, on=timezone.localdate()
+            school=school, membership=membership, sender=request.user, on=school_today(school)
         )
     except reminders.NudgeRefused as exc:
         messages.warning(request, str(exc))

@@ -8,7 +8,6 @@ from datetime import date
 
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, viewsets
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 
 from cpd.api.base import ID_PATTERN, SCHOOL_SLUG, ProductAPIMixin, SchoolScopedMixin, api_schema
 from cpd.conf import cpd_settings
+from cpd.dates import school_today
 from cpd.models import Membership, School
 from cpd.people.imports.pending import (
     staff_import_apply,
@@ -239,7 +239,7 @@ class MembershipFilter(django_filters.FilterSet):
         fields = ["role", "staff_category", "current", "email"]
 
     def filter_current(self, queryset, name, value):
-        today = timezone.localdate()
+        today = school_today(self.request.school_access.school)
         still_here = Q(left_on__isnull=True) | Q(left_on__gt=today)
         return queryset.filter(still_here) if value else queryset.exclude(still_here)
 

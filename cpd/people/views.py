@@ -6,9 +6,9 @@ import uuid
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpd.dates import school_today
 from cpd.errors import Conflict, NotFound
 from cpd.models import Membership
 from cpd.people.forms import MembershipLeaveForm, StaffImportConfirmForm, StaffImportForm
@@ -30,7 +30,7 @@ SESSION_KEY = "cpd_staff_imports"
 def staff_list(request, school):
     """Everyone in the school for its DSLs and admins; anyone else sees only themselves
     (the same rule as the API's staff list)."""
-    today = timezone.localdate()
+    today = school_today(school)
     show_leavers = request.GET.get("show") == "leavers"
     memberships = memberships_visible_to(user=request.user, school=school)
     if show_leavers:
@@ -130,7 +130,7 @@ def staff_import_preview(request, school, token: uuid.UUID):
     return render(
         request,
         "cpd/staff/import_preview.html",
-        {"school": school, "plan": plan, "form": form, "today": timezone.localdate()},
+        {"school": school, "plan": plan, "form": form, "today": school_today(school)},
     )
 
 
@@ -140,7 +140,7 @@ def staff_leave(request, school, pk: int):
         Membership.objects.for_school(school).select_related("user"), pk=pk
     )
     form = MembershipLeaveForm(
-        request.POST or None, initial={"left_on": timezone.localdate().isoformat()}
+        request.POST or None, initial={"left_on": school_today(school).isoformat()}
     )
     if request.method == "POST" and form.is_valid():
         try:

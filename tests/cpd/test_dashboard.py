@@ -4,13 +4,15 @@ gaps; scoping with a second school; queries that do not grow with the staff."""
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from courses.models import Answer, Attempt
+from cpd.dates import school_today
 from cpd.models import Membership
 from tests.factories import (
     PASSWORD,
@@ -304,3 +306,17 @@ def test_dashboard_pages_keep_the_filters(client, dsl, induction_requirement):
     page = response.content.decode()
     assert 'href="?role=staff&amp;page=1#staff">Previous page</a>' in page
     assert "Page 2 of 2" in page
+
+
+def test_the_dashboard_counts_from_today_where_the_school_is(client, dsl):
+    """Half past noon in London is already tomorrow in Auckland: a school there is judged
+    on its own date, and one in London on London's."""
+    noon_utc = datetime(2030, 3, 4, 12, 30, tzinfo=UTC)
+    with time_machine.travel(noon_utc, tick=False):
+        client.force_login(dsl.user)
+        london = client.get(f"/schools/{dsl.school.slug}/compliance/").context["matrix"].on
+        dsl.school.timezone = "Pacific/Auckland"
+        dsl.school.save(update_fields=["timezone"])
+        auckland = client.get(f"/schools/{dsl.school.slug}/compliance/").context["matrix"].on
+        assert (london, auckland) == (date(2030, 3, 4), date(2030, 3, 5))
+        assert school_today(dsl.school) == date(2030, 3, 5)

@@ -13,6 +13,7 @@ from cpd.compliance.bulletins.selectors import (
     bulletin_readership,
     bulletins_for_school,
 )
+from cpd.dates import school_today
 from cpd.permissions import Permission
 from cpd.tenancy import school_view
 
@@ -52,7 +53,7 @@ def school_bulletin(request, school, pk: int):
             "school": school,
             "bulletin": bulletin,
             "body": render_markdown(bulletin.body),
-            "readership": bulletin_readership(bulletin=bulletin, on=timezone.localdate()),
+            "readership": bulletin_readership(bulletin=bulletin, on=school_today(school)),
         },
     )
 

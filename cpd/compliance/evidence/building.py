@@ -27,6 +27,7 @@ from certificates.rendering import certificate_render
 from cpd.audit.services import audit_record
 from cpd.compliance.evidence.selectors import STANDINGS, ExportFilters, export_certificates
 from cpd.conf import cpd_settings
+from cpd.dates import school_today
 from cpd.models import School
 from cpd.urls_absolute import absolute_url
 
@@ -105,7 +106,7 @@ def export_build(*, export: Export) -> Export:
     Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, progress=0)
     export.status = Export.Status.RUNNING
     school = export.school
-    on = timezone.localdate()
+    on = school_today(school)
     filters = ExportFilters.from_json(export.filters)
     certificates = (
         export_certificates(school=school, filters=filters, on=on)

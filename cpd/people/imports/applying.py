@@ -2,10 +2,10 @@ import logging
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpd.audit.services import audit_record
+from cpd.dates import school_today
 from cpd.errors import Conflict
 from cpd.models import Membership, School
 from cpd.people.imports.invitations import staff_invitations_enqueue
@@ -46,7 +46,7 @@ def staff_file_apply(
     an invitation email after commit; one audit event records the import, even when
     nothing changed. Pages and the API go through ``staff_import_apply`` (in
     ``pending``), which keeps the file between the preview and this."""
-    on = on or timezone.localdate()
+    on = on or school_today(school)
     staff_file = staff_file_read(content=content, filename=filename)
     if staff_file.problems:
         raise StaffImportError(staff_file.problems)

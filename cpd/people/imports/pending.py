@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpd.dates import school_today
 from cpd.errors import NotFound
 from cpd.models import School
 from cpd.people.imports.applying import staff_file_apply
@@ -125,7 +126,7 @@ def _plan(*, school: School, actor, kept: _Kept) -> StaffImportPlan:
         school=school,
         staff_file=staff_file,
         full_sync=kept.full_sync,
-        on=timezone.localdate(),
+        on=school_today(school),
         actor=actor,
     )
 
@@ -142,7 +143,7 @@ def staff_import_preview(
         school=school,
         staff_file=staff_file,
         full_sync=full_sync,
-        on=timezone.localdate(),
+        on=school_today(school),
         actor=actor,
     )
     now = timezone.now()
