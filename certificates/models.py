@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cpd.conf import cpd_settings
+from cpd.models.schools import MembershipOwnedQuerySet, SchoolOwnedQuerySet
 
 
 def certificate_storage():
@@ -100,6 +101,8 @@ class Certificate(models.Model):
     # the name) is deleted; the record, its hash and its verification stay.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
+    objects = MembershipOwnedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-issued_at"]
         verbose_name = _("certificate")
@@ -156,6 +159,8 @@ class Export(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("link expires at"), null=True, blank=True)
+
+    objects = SchoolOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

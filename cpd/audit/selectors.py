@@ -7,7 +7,7 @@ from cpd.models import AuditEvent
 
 def audit_events_for_school(*, school, action="", person="", since: date | None = None,
                             until: date | None = None):  # fmt: skip
-    events = AuditEvent.objects.filter(school=school).select_related("actor")
+    events = AuditEvent.objects.for_school(school).select_related("actor")
     if action:
         events = events.filter(action=action)
     if person:

@@ -13,7 +13,7 @@ EVENTS_PER_PAGE = 50
 @school_view(Permission.VIEW_COMPLIANCE)
 def audit_trail(request, school):
     actions = sorted(
-        AuditEvent.objects.filter(school=school).values_list("action", flat=True).distinct()
+        AuditEvent.objects.for_school(school).values_list("action", flat=True).distinct()
     )
     form = AuditFilterForm(request.GET or None, actions=actions)
     filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}

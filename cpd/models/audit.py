@@ -2,10 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cpd.models.schools import School
+from cpd.models.schools import School, SchoolOwnedQuerySet
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(SchoolOwnedQuerySet):
     """Append-only for querysets too: ``update()`` and ``delete()`` refuse, like the
     instance methods. The one change the trail allows is ``redact()``."""
 

@@ -6,7 +6,13 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cpd.models.schools import Membership, School, Trust
+from cpd.models.schools import (
+    Membership,
+    MembershipOwnedQuerySet,
+    School,
+    SchoolOwnedQuerySet,
+    Trust,
+)
 
 
 class RequirementQuerySet(models.QuerySet):
@@ -149,6 +155,8 @@ class ExternalRecord(models.Model):
     decision_note = models.CharField(_("reason"), max_length=300, blank=True)
     added_at = models.DateTimeField(_("added at"), default=timezone.now)
 
+    objects = MembershipOwnedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-completed_on"]
         verbose_name = _("external record")
@@ -179,6 +187,8 @@ class ReminderLog(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     due_on = models.DateField(_("for the date"))
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    objects = MembershipOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reminder sent")
@@ -217,6 +227,8 @@ class Bulletin(models.Model):
         related_name="+",
     )
     posted_at = models.DateTimeField(_("posted at"), default=timezone.now)
+
+    objects = SchoolOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-posted_at"]

@@ -7,10 +7,24 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
-class MembershipQuerySet(models.QuerySet):
-    def for_school(self, school) -> "MembershipQuerySet":
-        return self.filter(school=school)
+class SchoolOwnedQuerySet(models.QuerySet):
+    """The one scoping method of every school-owned model: ``for_school(school)``, the rows
+    that belong to that school. ``school_path`` is the lookup from the row to its school.
+    Selectors start from it, so a school's page can reach no other school's rows."""
 
+    school_path = "school"
+
+    def for_school(self, school):
+        return self.filter(**{self.school_path: school})
+
+
+class MembershipOwnedQuerySet(SchoolOwnedQuerySet):
+    """For rows that belong to a school through a membership (records, certificates)."""
+
+    school_path = "membership__school"
+
+
+class MembershipQuerySet(SchoolOwnedQuerySet):
     def active_on(self, on: date) -> "MembershipQuerySet":
         """Members who have started and not yet left on the given date."""
         return self.filter(started_on__lte=on).filter(Q(left_on__isnull=True) | Q(left_on__gt=on))

@@ -11,7 +11,7 @@ from cpd.models import Bulletin, BulletinRead, Membership, School
 
 def bulletins_for_school(*, school: School):
     return (
-        Bulletin.objects.filter(school=school)
+        Bulletin.objects.for_school(school)
         .select_related("posted_by")
         .annotate(read_count=Count("reads"))
         .order_by("-posted_at")
@@ -19,7 +19,7 @@ def bulletins_for_school(*, school: School):
 
 
 def bulletin_in_school(*, school: School, pk: int) -> Bulletin:
-    bulletin = Bulletin.objects.filter(school=school, pk=pk).select_related("posted_by").first()
+    bulletin = Bulletin.objects.for_school(school).filter(pk=pk).select_related("posted_by").first()
     if bulletin is None:
         raise NotFound(_("No such bulletin."))
     return bulletin

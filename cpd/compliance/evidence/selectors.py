@@ -13,13 +13,16 @@ from cpd.models import School
 
 
 def exports_for_school(*, school: School) -> QuerySet:
-    return Export.objects.filter(school=school).select_related("requested_by")
+    return Export.objects.for_school(school).select_related("requested_by")
 
 
 def export_in_school(*, school: School, pk: int) -> Export:
     """One of this school's evidence packs; any other is a ``NotFound``."""
     export = (
-        Export.objects.filter(pk=pk, school=school).select_related("school", "requested_by").first()
+        Export.objects.for_school(school)
+        .filter(pk=pk)
+        .select_related("school", "requested_by")
+        .first()
     )
     if export is None:
         raise NotFound(_("No such evidence pack."))
@@ -81,7 +84,7 @@ def _standing_q(standing: str, on: date) -> Q:
 
 def export_certificates(*, school: School, filters: ExportFilters, on: date) -> QuerySet:
     """The certificates of ``school`` that an evidence pack with ``filters`` holds."""
-    qs = Certificate.objects.filter(membership__school=school)
+    qs = Certificate.objects.for_school(school)
     if filters.courses:
         qs = qs.filter(course__slug__in=filters.courses)
     if filters.completed_from:

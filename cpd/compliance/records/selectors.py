@@ -18,7 +18,7 @@ def external_records_of(*, user):
 
 def external_records_for_school(*, school: School):
     return (
-        ExternalRecord.objects.filter(membership__school=school)
+        ExternalRecord.objects.for_school(school)
         .select_related("membership__user", "satisfies_course", "verified_by")
         .order_by("status", "-added_at")
     )
