@@ -2,7 +2,13 @@
 
 from django.utils.translation import gettext as _
 
-from cpd.errors import Conflict
+from cpd.errors import Conflict, Refused
+
+
+class LearningError(Refused):
+    """A learner's request that the rules refuse (too early for another attempt, a lesson
+    that is not a scenario). The message is shown to them as it is; a page and the API both
+    answer it as a refusal (400)."""
 
 
 class VersionInUse(Conflict):
