@@ -6,10 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courses import xapi
 from courses.errors import LearningError
 from courses.models import Answer, Attempt, Enrolment, Question
 from courses.services.learning import lessons_left, refuse_unless_in_progress
 from courses.signals import course_completed
+from courses.tasks import xapi_attempt_send_task
 
 
 @transaction.atomic
@@ -61,7 +63,8 @@ def attempt_submit(*, attempt: Attempt, answers: dict[int, list[int]]) -> Attemp
     a second submission, an answer to a question that was not served, a choice that was not
     offered, several choices for a one-answer question, or a question left unanswered.
     On a pass the enrolment completes and one certificate is issued, however many requests
-    submit the same attempt at once."""
+    submit the same attempt at once. After commit, the attempt's xAPI statements are sent
+    (when an LRS is configured)."""
     with transaction.atomic():
         attempt = (
             Attempt.objects.select_for_update()
@@ -108,6 +111,9 @@ def attempt_submit(*, attempt: Attempt, answers: dict[int, list[int]]) -> Attemp
         attempt.save(update_fields=["score", "passed", "submitted_at"])
         if attempt.passed:
             enrolment_complete(enrolment=attempt.enrolment, attempt=attempt)
+        if xapi.xapi_enabled():
+            attempt_id = attempt.pk
+            transaction.on_commit(lambda: xapi_attempt_send_task.enqueue(attempt_id))
     return attempt
 
 
