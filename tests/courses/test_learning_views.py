@@ -174,7 +174,7 @@ def test_lesson_page_query_count(client, django_assert_num_queries, lessons):
     enrolment = EnrolmentFactory(course_version=version)
     client.login(username=enrolment.membership.user.email, password=PASSWORD)
     # The first visit also reads the version, its lessons and their scenario choices (kept
-    # by the process from then on: three queries) and the header's links (two queries, kept
+    # in the cache from then on: three queries) and the header's links (two queries, kept
     # in the session, which is saved: three more).
     with django_assert_num_queries(10):
         client.get(f"/courses/{version.course.slug}/lessons/{first.slug}/")
@@ -202,7 +202,7 @@ def test_scenario_lesson_page_query_count(client, django_assert_num_queries, ans
         client.post(url, {"choice": choices[1].pk})
     client.get(url)
     # the user; their enrolment with its progress, which names the response chosen (the
-    # lesson's choices come with the process's copy of its lessons)
+    # lesson's choices come with its lessons, from the cache)
     with django_assert_num_queries(2):
         response = client.get(url)
     assert response.context["chosen"] == (choices[1] if answered else None)
