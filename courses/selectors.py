@@ -199,7 +199,9 @@ def version_content(*, version_id: int, content_hash: str) -> VersionContent:
     return content
 
 
-# The lesson player's enrolments in progress, each row with one of its progress rows.
+# The lesson player's enrolments in progress, each row with one of its progress rows (a left
+# join). Annotated and ordered once, here: doing it on every page was a quarter of the
+# query's cost in the ORM. Each page filters a copy.
 _PLAYER_ROWS = (
     Enrolment.objects.filter(status=Enrolment.Status.IN_PROGRESS)
     .annotate(
