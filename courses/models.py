@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from courses.querysets import FrozenOnceEnrolled
+from courses.querysets import FrozenContentModel
 
 
 class Course(models.Model):
@@ -22,7 +22,7 @@ class Course(models.Model):
         return self.title
 
 
-class CourseVersion(FrozenOnceEnrolled):
+class CourseVersion(FrozenContentModel):
     """One published state of a course's content. Never changed once anyone enrols on it
     (``courses.querysets``)."""
 
@@ -75,7 +75,7 @@ class CourseVersion(FrozenOnceEnrolled):
         return self.enrolments.exists()
 
 
-class Module(FrozenOnceEnrolled):
+class Module(FrozenContentModel):
     version = models.ForeignKey(
         CourseVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="modules"
     )
@@ -95,7 +95,7 @@ class Module(FrozenOnceEnrolled):
         return self.title
 
 
-class Lesson(FrozenOnceEnrolled):
+class Lesson(FrozenContentModel):
     class Kind(models.TextChoices):
         CONTENT = "content", _("Reading")
         SCENARIO = "scenario", _("Scenario")
@@ -134,7 +134,7 @@ class Lesson(FrozenOnceEnrolled):
         return self.title
 
 
-class ScenarioChoice(FrozenOnceEnrolled):
+class ScenarioChoice(FrozenContentModel):
     content_version_path = "lesson__version"
 
     lesson = models.ForeignKey(
@@ -154,7 +154,7 @@ class ScenarioChoice(FrozenOnceEnrolled):
         return self.text
 
 
-class Question(FrozenOnceEnrolled):
+class Question(FrozenContentModel):
     class Kind(models.TextChoices):
         SINGLE = "single", _("One answer")
         MULTIPLE = "multiple", _("Several answers")
@@ -185,7 +185,7 @@ class Question(FrozenOnceEnrolled):
         return self.prompt[:80]
 
 
-class Choice(FrozenOnceEnrolled):
+class Choice(FrozenContentModel):
     content_version_path = "question__version"
 
     question = models.ForeignKey(

@@ -3,7 +3,7 @@ taught and tested on it, their certificates name it, and pages may keep its less
 cache (keyed by the version's content hash). Changed content is loaded as a new version
 (``course_load`` only ever creates versions).
 
-``FrozenOnceEnrolled`` holds that in the model layer, for a ``CourseVersion`` and for
+``FrozenContentModel`` holds that in the model layer, for a ``CourseVersion`` and for
 everything in it (modules, lessons, scenario choices, questions, choices): ``save()`` and
 ``delete()`` on an object, and ``update()``, ``delete()``, ``bulk_create()`` and
 ``bulk_update()`` on a query set, raise ``courses.errors.VersionInUse`` naming the version
@@ -100,7 +100,7 @@ class FrozenContentQuerySet(models.QuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
 
-class FrozenOnceEnrolled(models.Model):
+class FrozenContentModel(models.Model):
     """Refuses to save or delete this object while its version has learners."""
 
     #: The lookup from this model to its ``CourseVersion`` ("pk" for the version itself).
