@@ -9,7 +9,7 @@ class AttemptForm(forms.Form):
     It carries no hint of which choices are correct."""
 
     def __init__(self, *args, questions: list[Question], **kwargs):
-        """``questions`` as ``courses.selectors.attempt_review`` gives them: in the served
+        """``questions`` as ``courses.review.attempt_review`` gives them: in the served
         order, each with its ``served_choices``."""
         super().__init__(*args, **kwargs)
         self.questions = []

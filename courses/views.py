@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses import selectors, services
+from courses import review, selectors, services
 from courses.forms import AcknowledgementForm, AttemptForm, EnrolForm, ScenarioForm
 from courses.models import Enrolment, Lesson
 from courses.rendering import render_markdown
@@ -201,11 +201,11 @@ def assessment_start(request, slug: str):
 
 @login_required
 def attempt(request, slug: str, number: int):
-    attempt = selectors.learner_attempt(user=request.user, course_slug=slug, number=number)
+    attempt = review.learner_attempt(user=request.user, course_slug=slug, number=number)
     if attempt.submitted_at is not None:
         return redirect("courses:attempt_result", slug=slug, number=number)
-    review = selectors.attempt_review(attempt=attempt)
-    form = AttemptForm(_posted(request), questions=review.questions)
+    served = review.attempt_review(attempt=attempt)
+    form = AttemptForm(_posted(request), questions=served.questions)
     if request.method == "POST" and form.is_valid():
         try:
             services.attempt_submit(attempt=attempt, answers=form.answers())
@@ -229,7 +229,7 @@ def attempt(request, slug: str, number: int):
 
 @login_required
 def attempt_result(request, slug: str, number: int):
-    attempt = selectors.learner_attempt(user=request.user, course_slug=slug, number=number)
+    attempt = review.learner_attempt(user=request.user, course_slug=slug, number=number)
     if attempt.submitted_at is None:
         return redirect("courses:attempt", slug=slug, number=number)
     enrolment = attempt.enrolment
@@ -242,7 +242,7 @@ def attempt_result(request, slug: str, number: int):
             "course": version.course,
             "attempt": attempt,
             "version": version,
-            "review": selectors.attempt_review(attempt=attempt).review,
+            "review": review.attempt_review(attempt=attempt).review,
             "certificate": certificate,
             "attempts_left": version.max_attempts - enrolment.attempts.count(),
             "retry_at": attempt.submitted_at + version.retry_cooldown,

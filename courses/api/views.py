@@ -14,7 +14,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from courses import selectors, services
+from courses import review, selectors, services
 from courses.api import serializers as s
 from courses.models import Attempt, Course, CourseVersion, Enrolment
 
@@ -123,8 +123,8 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
 def attempt_detail(attempt: Attempt) -> dict:
     """The attempt with its served questions in the served order; after submission, and
-    only if the course reveals answers, the review (``selectors.attempt_review``)."""
-    review = selectors.attempt_review(attempt=attempt)
+    only if the course reveals answers, the review (``courses.review.attempt_review``)."""
+    shown = review.attempt_review(attempt=attempt)
     attempt.questions = [
         {
             "id": question.pk,
@@ -132,10 +132,10 @@ def attempt_detail(attempt: Attempt) -> dict:
             "prompt": question.prompt,
             "choices": [{"id": c.pk, "text": c.text} for c in question.served_choices],
         }
-        for question in review.questions
+        for question in shown.questions
     ]
     attempt.review = None
-    if review.review is not None:
+    if shown.review is not None:
         attempt.review = [
             {
                 "question": item.question.pk,
@@ -152,7 +152,7 @@ def attempt_detail(attempt: Attempt) -> dict:
                     for choice, chosen in item.choices
                 ],
             }
-            for item in review.review
+            for item in shown.review
         ]
     return s.AttemptDetailSerializer(attempt).data
 
@@ -166,7 +166,7 @@ class AttemptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filter_backends = []
 
     def get_queryset(self):
-        return selectors.learner_attempts(user=self.request.user)
+        return review.learner_attempts(user=self.request.user)
 
     @extend_schema(responses=s.AttemptDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
