@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 
+from courses.errors import VersionInUse
 from courses.models import (
     Acknowledgement,
     Attempt,
@@ -16,26 +17,22 @@ from courses.models import (
 
 
 class FrozenContentForm(forms.ModelForm):
-    """Refuses to add a module, lesson or question to a version someone has enrolled on."""
+    """Refuses to add a module, lesson or question to a version someone has enrolled on, as
+    a form error (saving it would raise ``VersionInUse``)."""
 
     def clean(self):
         cleaned = super().clean()
         version = cleaned.get("version")
         if version is not None and self.instance._state.adding and version.has_learners:
-            raise forms.ValidationError(
-                "Version %(number)s of %(course)s has learners, so its content is fixed. "
-                "Load the changed course with cpd_load_courses to publish a new version.",
-                code="version_in_use",
-                params={"number": version.number, "course": version.course},
-            )
+            raise forms.ValidationError(VersionInUse(version).message, code="version_in_use")
         return cleaned
 
 
 class FrozenOnceEnrolled:
-    """A version's content is what its learners were taught and tested on, and each web
-    process keeps the lessons of versions in use (courses.selectors.version_in_use). So
-    once anyone has enrolled on a version, it and everything in it are read-only here:
-    changed content is loaded as a new version with ``cpd_load_courses``."""
+    """A version's content is what its learners were taught and tested on, so once anyone
+    has enrolled on a version, the models refuse to change it or anything in it
+    (``courses.querysets``), and here it is shown read-only: changed content is loaded as a
+    new version with ``cpd_load_courses``."""
 
     form = FrozenContentForm
 

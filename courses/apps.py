@@ -6,6 +6,3 @@ class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = _("Courses")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from courses import xapi  # noqa: F401  (connects the xAPI statement sender)

@@ -8,13 +8,13 @@ class AttemptForm(forms.Form):
     """One field per served question, in the served order, with the served choice order.
     It carries no hint of which choices are correct."""
 
-    def __init__(self, *args, attempt, questions: dict, **kwargs):
+    def __init__(self, *args, questions: list[Question], **kwargs):
+        """``questions`` as ``courses.review.attempt_review`` gives them: in the served
+        order, each with its ``served_choices``."""
         super().__init__(*args, **kwargs)
         self.questions = []
-        for number, item in enumerate(attempt.served, start=1):
-            question = questions[item["question"]]
-            by_id = {c.pk: c for c in question.choices.all()}
-            choices = [(str(pk), by_id[pk].text) for pk in item["choices"]]
+        for number, question in enumerate(questions, start=1):
+            choices = [(str(c.pk), c.text) for c in question.served_choices]
             multiple = question.kind == Question.Kind.MULTIPLE
             field_class = forms.TypedMultipleChoiceField if multiple else forms.TypedChoiceField
             widget = forms.CheckboxSelectMultiple if multiple else forms.RadioSelect
@@ -48,10 +48,10 @@ class ScenarioForm(forms.Form):
         error_messages={"required": _("Choose what you would do.")},
     )
 
-    def __init__(self, *args, lesson, **kwargs):
+    def __init__(self, *args, lesson, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["choice"].label = lesson.prompt
-        self.fields["choice"].choices = [(str(c.pk), c.text) for c in lesson.choices.all()]
+        self.fields["choice"].choices = [(str(c.pk), c.text) for c in choices]
 
 
 class AcknowledgementForm(forms.Form):
@@ -65,24 +65,22 @@ class AcknowledgementForm(forms.Form):
 
 
 class EnrolForm(forms.Form):
-    membership = forms.TypedChoiceField(
+    """Which school the learner takes the course for: asked only of someone in several.
+    ``school`` is the school's slug, as the API takes it, or None."""
+
+    school = forms.ChoiceField(
         label=_("Which school are you taking this course for?"),
-        coerce=int,
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose the school you are taking this course for.")},
     )
 
     def __init__(self, *args, memberships, **kwargs):
         super().__init__(*args, **kwargs)
-        self.memberships = {m.pk: m for m in memberships}
-        self.fields["membership"].choices = [(str(m.pk), m.school.name) for m in memberships]
+        self.fields["school"].choices = [(m.school.slug, m.school.name) for m in memberships]
         if len(memberships) == 1:
-            self.fields["membership"].required = False
-            self.fields["membership"].widget = forms.HiddenInput()
-            self.initial["membership"] = memberships[0].pk
+            self.fields["school"].required = False
+            self.fields["school"].widget = forms.HiddenInput()
+            self.initial["school"] = memberships[0].school.slug
 
-    def clean_membership(self):
-        value = self.cleaned_data.get("membership")
-        if len(self.memberships) == 1:
-            return next(iter(self.memberships.values()))
-        return self.memberships[value]
+    def clean_school(self) -> str | None:
+        return self.cleaned_data.get("school") or None

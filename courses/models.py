@@ -3,6 +3,8 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from courses.querysets import FrozenContentModel
+
 
 class Course(models.Model):
     """A course's stable identity. Its content lives in versions."""
@@ -20,8 +22,11 @@ class Course(models.Model):
         return self.title
 
 
-class CourseVersion(models.Model):
-    """One published state of a course's content. Never changed once anyone enrols on it."""
+class CourseVersion(FrozenContentModel):
+    """One published state of a course's content. Never changed once anyone enrols on it
+    (``courses.querysets``)."""
+
+    content_version_path = "pk"
 
     course = models.ForeignKey(
         Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="versions"
@@ -70,7 +75,7 @@ class CourseVersion(models.Model):
         return self.enrolments.exists()
 
 
-class Module(models.Model):
+class Module(FrozenContentModel):
     version = models.ForeignKey(
         CourseVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="modules"
     )
@@ -90,7 +95,7 @@ class Module(models.Model):
         return self.title
 
 
-class Lesson(models.Model):
+class Lesson(FrozenContentModel):
     class Kind(models.TextChoices):
         CONTENT = "content", _("Reading")
         SCENARIO = "scenario", _("Scenario")
@@ -129,7 +134,9 @@ class Lesson(models.Model):
         return self.title
 
 
-class ScenarioChoice(models.Model):
+class ScenarioChoice(FrozenContentModel):
+    content_version_path = "lesson__version"
+
     lesson = models.ForeignKey(
         Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="choices"
     )
@@ -147,7 +154,7 @@ class ScenarioChoice(models.Model):
         return self.text
 
 
-class Question(models.Model):
+class Question(FrozenContentModel):
     class Kind(models.TextChoices):
         SINGLE = "single", _("One answer")
         MULTIPLE = "multiple", _("Several answers")
@@ -178,7 +185,9 @@ class Question(models.Model):
         return self.prompt[:80]
 
 
-class Choice(models.Model):
+class Choice(FrozenContentModel):
+    content_version_path = "question__version"
+
     question = models.ForeignKey(
         Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="choices"
     )

@@ -1,14 +1,26 @@
 """Reads for learning. A learner only ever reaches their own enrolments through these."""
 
 import math
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 
-from django.db import connections
-from django.db.models import OuterRef, Subquery
-from django.http import Http404
+from django.core.cache import cache
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
-from courses.models import Course, CourseVersion, Enrolment, Lesson, LessonProgress
+from courses.models import (
+    Course,
+    CourseVersion,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    Module,
+    ScenarioChoice,
+)
+from cpd.errors import NotFound
+
+#: How long the cache keeps a version's content. Their content never changes under one key.
+VERSION_CONTENT_SECONDS = 24 * 60 * 60
 
 
 def published_courses():
@@ -22,9 +34,10 @@ def published_courses():
 
 
 def course_for_learner(*, slug: str) -> Course:
+    """A published course; ``NotFound`` if there is none with this slug."""
     course = published_courses().filter(slug=slug).first()
     if course is None:
-        raise Http404("No such course.")
+        raise NotFound(_("No such course."))
     return course
 
 
@@ -68,8 +81,10 @@ def version_for_learner(*, course: Course, enrolment: Enrolment | None) -> Cours
 class LessonEntry:
     lesson: Lesson
     done: bool
-    # The response chosen in a scenario lesson (the lesson player's outline only).
+    # The lesson player's outline only: the response chosen in a scenario lesson, and the
+    # responses it offers, in order.
     scenario_choice_id: int | None = None
+    choices: list[ScenarioChoice] = field(default_factory=list)
 
 
 @dataclass
@@ -105,33 +120,12 @@ class CourseOutline:
         )
 
 
-@lru_cache(maxsize=64)
-def version_in_use(version_pk: int, content_hash: str) -> tuple[CourseVersion, tuple[Lesson, ...]]:
-    """A version and its lessons, with their modules, bodies and scenario choices
-    (prefetched: ``lesson.choices.all()`` asks nothing more), for the lesson player.
-
-    Kept by each process: a version's content is fixed once anyone enrols on it (the admin
-    makes it read-only; changed content is a new version), and only enrolled learners reach
-    the player. Keyed by content hash too, so a reloaded database never meets old lessons.
-    The instances are shared between requests: read them, never change them."""
-    version = CourseVersion.objects.get(pk=version_pk)
-    lessons = (
-        Lesson.objects.filter(version_id=version_pk)
-        .select_related("module")
-        .prefetch_related("choices")
-    )
-    return version, tuple(lessons.order_by("position"))
-
-
-def forget_versions_in_use() -> None:
-    """Drop this process's copies of versions and lessons (the test suite does, between
-    tests)."""
-    version_in_use.cache_clear()
-
-
-def _outline(version, enrolment, lessons, done: set[int], chosen=None) -> CourseOutline:
-    chosen = chosen or {}
-    entries = [LessonEntry(lesson, lesson.pk in done, chosen.get(lesson.pk)) for lesson in lessons]
+def _outline(version, enrolment, lessons, done: set[int], chosen=None, choices=None):
+    chosen, choices = chosen or {}, choices or {}
+    entries = [
+        LessonEntry(lesson, lesson.pk in done, chosen.get(lesson.pk), choices.get(lesson.pk, []))
+        for lesson in lessons
+    ]
     modules: dict[int, tuple] = {}
     for entry in entries:
         modules.setdefault(entry.lesson.module_id, (entry.lesson.module, []))[1].append(entry)
@@ -154,37 +148,66 @@ def course_outline(*, version: CourseVersion, enrolment: Enrolment | None) -> Co
     return _outline(version, enrolment, list(lessons), done)
 
 
-# Stand-ins for a learner and a course in the lesson player's statement (see below).
-_ANY_LEARNER, _ANY_COURSE = -1, "\x00any course"
+@dataclass
+class VersionContent:
+    """A version's content as the lesson player shows it."""
+
+    version: CourseVersion
+    #: In order, each with its module.
+    lessons: list[Lesson]
+    #: Each scenario lesson's responses, in order, by lesson id.
+    choices: dict[int, list[ScenarioChoice]]
 
 
-_PLAYER_ENROLMENT = ("id", "membership_id", "course_version_id", "status")
+def version_content(*, version_id: int, content_hash: str) -> VersionContent:
+    """A version, its lessons (bodies included) and their scenario responses, for the
+    lesson player.
 
-
-@lru_cache(maxsize=8)
-def _lesson_player_statement(alias: str) -> tuple[str, tuple]:
-    """The lesson player's query as SQL, compiled by the ORM once per process and database,
-    with stand-ins where each learner's values go."""
-    queryset = (
-        Enrolment.objects.using(alias)
-        .filter(
-            membership__user_id=_ANY_LEARNER,
-            course_version__course__slug=_ANY_COURSE,
-            status=Enrolment.Status.IN_PROGRESS,
+    Kept in Django's cache (three queries saved on every lesson page), which is sound
+    because a version's content cannot change once anyone is enrolled on it
+    (``courses.querysets``), and only enrolled learners reach the player. Keyed by the
+    version's content hash as well as its id, so a reloaded database never meets old
+    lessons. Each read is a fresh copy, so a caller may change what it gets. The
+    responses are kept apart from their lessons, as plain lists: a prefetched query set
+    pickles its whole query, which tripled the time a read took."""
+    key = f"courses:version-content:{version_id}:{content_hash}"
+    content = cache.get(key)
+    if content is None:
+        version = CourseVersion.objects.get(pk=version_id)
+        lessons = list(
+            Lesson.objects.filter(version_id=version_id)
+            .select_related("module")
+            .order_by("position")
         )
-        .order_by("-started_at", "-pk")
-        .values_list(
-            *_PLAYER_ENROLMENT,
-            "course_version__content_hash",
-            "progress__lesson_id",
-            "progress__completed_at",
-            "progress__scenario_choice_id",
-        )
+        # One instance per module, so that the cache keeps (and a read rebuilds) each once.
+        modules: dict[int, Module] = {}
+        for lesson in lessons:
+            lesson.module = modules.setdefault(lesson.module_id, lesson.module)
+        choices: dict[int, list[ScenarioChoice]] = {}
+        if lessons:
+            for choice in ScenarioChoice.objects.filter(lesson__version_id=version_id).order_by(
+                "lesson_id", "position"
+            ):
+                choices.setdefault(choice.lesson_id, []).append(choice)
+        content = VersionContent(version=version, lessons=lessons, choices=choices)
+        cache.set(key, content, timeout=VERSION_CONTENT_SECONDS)
+    return content
+
+
+# The lesson player's enrolments in progress, each row with one of its progress rows (a left
+# join). Annotated once, here: doing it on every page was a quarter of the query's cost in
+# the ORM. Each page filters a copy, and orders its few rows itself (compiling an ORDER BY
+# cost as much again).
+_PLAYER_ROWS = (
+    Enrolment.objects.filter(status=Enrolment.Status.IN_PROGRESS)
+    .annotate(
+        content_hash=F("course_version__content_hash"),
+        progress_lesson_id=F("progress__lesson_id"),
+        progress_completed_at=F("progress__completed_at"),
+        progress_choice_id=F("progress__scenario_choice_id"),
     )
-    sql, params = queryset.query.sql_with_params()
-    if params.count(_ANY_LEARNER) != 1 or params.count(_ANY_COURSE) != 1:
-        raise AssertionError(f"The lesson player's statement lost a stand-in: {params!r}")
-    return sql, params
+    .order_by()
+)
 
 
 def lesson_player(*, user, course_slug: str) -> CourseOutline | None:
@@ -192,40 +215,58 @@ def lesson_player(*, user, course_slug: str) -> CourseOutline | None:
     (bodies included) marked done or not, for the lesson player; None if they have none.
 
     Every member of staff opens a lesson page a dozen times a course, so this is the
-    product's hottest read, and it is kept to one query: the enrolment and its progress
-    rows together (a left join, a row per lesson opened), which also name the response
-    chosen in each scenario. The version and its lessons come from the process's copy
-    (version_in_use), read on the process's first visit to the version.
-
-    Building and compiling that query through the ORM took four times as long as
-    PostgreSQL took to answer it (prepared), so the ORM compiles it once per process
-    (_lesson_player_statement) and each call runs it with the learner's values. Its
-    columns are plain (ids, text, and a date only tested for NULL), so the rows need none
-    of Django's conversions. The enrolment is built from its row with only the columns the
-    player uses (the others load if asked for); its version is the shared copy, to be
-    read and never changed."""
-    alias = Enrolment.objects.db
-    sql, stand_ins = _lesson_player_statement(alias)
-    values = {_ANY_LEARNER: user.pk, _ANY_COURSE: course_slug}
-    params = [values.get(param, param) for param in stand_ins]
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    product's hottest read, and it is one query: the enrolment with its progress rows
+    (a left join, one row per lesson opened, each naming the response chosen in a
+    scenario). The version and its lessons come from the cache (version_content)."""
+    rows = list(
+        _PLAYER_ROWS.filter(membership__user_id=user.pk, course_version__course__slug=course_slug)
+    )
     if not rows:
         return None
     # Someone in two schools may have an enrolment in progress through each: the latest.
-    latest = rows[0]
-    width = len(_PLAYER_ENROLMENT)
-    enrolment = Enrolment.from_db(alias, _PLAYER_ENROLMENT, latest[:width])
-    version, lessons = version_in_use(enrolment.course_version_id, latest[width])
-    enrolment.course_version = version
+    enrolment = max(rows, key=lambda row: (row.started_at, row.pk))
+    content = version_content(
+        version_id=enrolment.course_version_id, content_hash=enrolment.content_hash
+    )
+    enrolment.course_version = content.version
     done, chosen = set(), {}
     for row in rows:
-        if row[0] != enrolment.pk:
+        if row.pk != enrolment.pk:
             continue
-        lesson_id, completed_at, choice_id = row[width + 1 :]
-        if completed_at is not None:
-            done.add(lesson_id)
-        if choice_id is not None:
-            chosen[lesson_id] = choice_id
-    return _outline(version, enrolment, lessons, done, chosen)
+        if row.progress_completed_at is not None:
+            done.add(row.progress_lesson_id)
+        if row.progress_choice_id is not None:
+            chosen[row.progress_lesson_id] = row.progress_choice_id
+    return _outline(content.version, enrolment, content.lessons, done, chosen, content.choices)
+
+
+def outline_entry(*, outline: CourseOutline, slug: str) -> tuple[int, LessonEntry]:
+    """The lesson with this slug in the outline, and its index; ``NotFound`` if the course
+    has none."""
+    for index, entry in enumerate(outline.lessons):
+        if entry.lesson.slug == slug:
+            return index, entry
+    raise NotFound(_("No such lesson in this course."))
+
+
+def with_lesson_counts(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """The enrolments, each annotated with ``lessons_done`` (lessons it has finished) and
+    ``lessons_total`` (lessons in its version): the counts every page and endpoint show."""
+    done = Count("progress", filter=Q(progress__completed_at__isnull=False), distinct=True)
+    total = (
+        Lesson.objects.filter(version=OuterRef("course_version"))
+        .order_by()
+        .values("version")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return enrolments.annotate(lessons_done=done, lessons_total=Coalesce(Subquery(total), 0))
+
+
+def learner_enrolments(*, user) -> QuerySet[Enrolment]:
+    """The learner's own enrolments, latest first, with their lesson counts."""
+    return with_lesson_counts(
+        Enrolment.objects.filter(membership__user=user)
+        .select_related("course_version__course", "membership__school")
+        .order_by("-started_at", "-pk")
+    )

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.tasks import task
 from django.utils import timezone
 
+from courses import xapi
 from courses.models import Attempt
 from cpd.conf import cpd_settings
 
@@ -14,12 +15,10 @@ logger = logging.getLogger(__name__)
 
 
 @task
-def xapi_attempt_send(attempt_id: int, try_number: int = 1) -> bool:
+def xapi_attempt_send_task(attempt_id: int, try_number: int = 1) -> bool:
     """Send a submitted attempt's xAPI statements, retrying with a doubling delay up to
     ``CPD_XAPI_ATTEMPTS`` tries. A backend that can defer runs each retry as a new task;
     the immediate backend retries in place. Returns whether the LRS took them."""
-    from courses import xapi
-
     if not xapi.xapi_enabled():
         return False
     attempt = (
@@ -46,9 +45,9 @@ def xapi_attempt_send(attempt_id: int, try_number: int = 1) -> bool:
                 "xAPI for attempt %s failed (%s); retrying in %ss", attempt_id, exc, delay
             )
             try_number += 1
-            backend = xapi_attempt_send.get_backend()
+            backend = xapi_attempt_send_task.get_backend()
             if backend.supports_defer:
-                xapi_attempt_send.using(
+                xapi_attempt_send_task.using(
                     run_after=timezone.now() + timedelta(seconds=delay)
                 ).enqueue(attempt_id, try_number)
                 return False

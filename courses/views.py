@@ -1,15 +1,25 @@
+"""The learner's pages. Each use case is the same selector or service the API calls
+(``courses.api.views``); a page differs only in reading a form and rendering a template.
+
+Errors: a ``NotFound`` from a selector is a 404 here as in the API. A refusal is a 400 here
+as in the API: a form sent without what the rules ask for (a scenario's response, the
+acknowledgement's tick, an answer to every question, the school) is shown again with its
+errors, and a service's ``LearningError`` (a ``Refused``) raised past the view is Django's
+400. The exceptions are refusals the learner's journey shows on the page they go back to
+(starting the knowledge check too early, starting again, an attempt submitted twice):
+those redirect there with the message."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses import selectors, services
+from courses import review, selectors, services
 from courses.forms import AcknowledgementForm, AttemptForm, EnrolForm, ScenarioForm
-from courses.models import Enrolment, Lesson, Question
+from courses.models import Enrolment, Lesson
 from courses.rendering import render_markdown
 from cpd.people.selectors import memberships_of
 
@@ -36,12 +46,13 @@ def _active_enrolment(request, slug):
     return enrolment.course_version.course, enrolment
 
 
-@login_required
-def course_detail(request, slug: str):
+def _course_page(request, slug: str, *, enrol_form=None, status: int = 200):
     course, enrolment, version = _learner_state(request, slug)
     in_progress = enrolment if enrolment and enrolment.status == "in_progress" else None
     outline = selectors.course_outline(version=version, enrolment=in_progress)
-    memberships = list(memberships_of(user=request.user, on=timezone.localdate()))
+    if enrol_form is None:
+        memberships = list(memberships_of(user=request.user, on=timezone.localdate()))
+        enrol_form = EnrolForm(memberships=memberships) if memberships else None
     attempts = list(in_progress.attempts.order_by("number")) if in_progress else []
     certificate = None
     if enrolment and enrolment.status == Enrolment.Status.COMPLETED:
@@ -56,29 +67,38 @@ def course_detail(request, slug: str):
             "outline": outline,
             "attempts": attempts,
             "attempts_left": version.max_attempts - len(attempts),
-            "enrol_form": EnrolForm(memberships=memberships) if memberships else None,
+            "enrol_form": enrol_form,
             "certificate": certificate,
         },
+        status=status,
     )
+
+
+@login_required
+def course_detail(request, slug: str):
+    return _course_page(request, slug)
 
 
 @login_required
 @require_POST
 def enrol(request, slug: str):
-    course, enrolment, version = _learner_state(request, slug)
-    memberships = list(memberships_of(user=request.user, on=timezone.localdate()))
-    if not memberships:
-        raise Http404("You are not a member of a school.")
-    form = EnrolForm(request.POST, memberships=memberships)
-    if not form.is_valid():
-        messages.error(request, form.errors["membership"][0])
-        return redirect("courses:course", slug=slug)
-    latest = selectors.version_for_learner(course=course, enrolment=None)
-    enrolment = services.enrolment_start(
-        membership=form.cleaned_data["membership"], course_version=latest
+    """Start the course, or resume it (``course_enrol``, as the API does)."""
+    course = selectors.course_for_learner(slug=slug)
+    today = timezone.localdate()
+    memberships = list(memberships_of(user=request.user, on=today))
+    school_slug = None
+    if memberships:  # else the service refuses: not a member of a school
+        form = EnrolForm(request.POST, memberships=memberships)
+        if not form.is_valid():
+            return _course_page(request, slug, enrol_form=form, status=400)
+        school_slug = form.cleaned_data["school"]
+    enrolment = services.course_enrol(
+        user=request.user, course=course, school_slug=school_slug, on=today
     )
-    first = enrolment.course_version.lessons.order_by("position").first()
-    return redirect("courses:lesson", slug=slug, lesson=first.slug)
+    outline = selectors.course_outline(version=enrolment.course_version, enrolment=enrolment)
+    if outline.next_lesson is None:
+        return redirect("courses:course", slug=slug)
+    return redirect("courses:lesson", slug=slug, lesson=outline.next_lesson.slug)
 
 
 @login_required
@@ -103,10 +123,8 @@ def lesson(request, slug: str, lesson: str):
         return redirect("courses:course", slug=slug)
     enrolment = outline.enrolment
     entries = outline.lessons
-    index = next((i for i, e in enumerate(entries) if e.lesson.slug == lesson), None)
-    if index is None:
-        raise Http404("No such lesson in this course.")
-    current = entries[index].lesson
+    index, entry = selectors.outline_entry(outline=outline, slug=lesson)
+    current = entry.lesson
     previous = entries[index - 1].lesson if index > 0 else None
     following = entries[index + 1].lesson if index + 1 < len(entries) else None
     next_url = (
@@ -116,34 +134,24 @@ def lesson(request, slug: str, lesson: str):
     )
     scenario_form = ack_form = chosen = None
     if current.kind == Lesson.Kind.SCENARIO:
-        scenario_form = ScenarioForm(_posted(request), lesson=current)
-        chosen = next(
-            (c for c in current.choices.all() if c.pk == entries[index].scenario_choice_id),
-            None,
-        )
+        scenario_form = form = ScenarioForm(_posted(request), lesson=current, choices=entry.choices)
+        chosen = next((c for c in entry.choices if c.pk == entry.scenario_choice_id), None)
     elif current.kind == Lesson.Kind.ACKNOWLEDGEMENT:
-        ack_form = AcknowledgementForm(_posted(request), lesson=current)
+        ack_form = form = AcknowledgementForm(_posted(request), lesson=current)
+    else:
+        form = None
 
-    if request.method == "POST":
-        try:
-            if current.kind == Lesson.Kind.SCENARIO:
-                if scenario_form.is_valid():
-                    services.scenario_respond(
-                        enrolment=enrolment,
-                        lesson=current,
-                        choice_id=scenario_form.cleaned_data["choice"],
-                    )
-                    return redirect(request.path + "#feedback")
-            elif current.kind == Lesson.Kind.ACKNOWLEDGEMENT:
-                if ack_form.is_valid():
-                    services.acknowledgement_record(enrolment=enrolment, lesson=current)
-                    return redirect(next_url)
-            else:
-                services.lesson_complete(enrolment=enrolment, lesson=current)
-                return redirect(next_url)
-        except services.LearningError as exc:
-            messages.error(request, str(exc))
-            return redirect(request.path)
+    if request.method == "POST" and (form is None or form.is_valid()):
+        # The service's refusal is a 400, as in the API.
+        services.lesson_finish(
+            enrolment=enrolment,
+            lesson=current,
+            choice_id=form.cleaned_data["choice"] if scenario_form else None,
+            confirmed=ack_form is not None,
+        )
+        if scenario_form:
+            return redirect(request.path + "#feedback")
+        return redirect(next_url)
 
     return render(
         request,
@@ -158,12 +166,14 @@ def lesson(request, slug: str, lesson: str):
             "previous": previous,
             "following": following,
             "next_url": next_url,
-            "done": entries[index].done,
+            "done": entry.done,
             "scenario_form": scenario_form,
             "ack_form": ack_form,
             "chosen": chosen,
-            "scenario_choices": list(current.choices.all()) if chosen else [],
+            "scenario_choices": entry.choices if chosen else [],
         },
+        # A form sent without what the lesson asks for is shown again, refused as in the API.
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -181,79 +191,52 @@ def assessment_start(request, slug: str):
     return redirect("courses:attempt", slug=slug, number=attempt.number)
 
 
-def _attempt_for(request, slug, number):
-    course = selectors.course_for_learner(slug=slug)
-    enrolment = selectors.learner_enrolment(user=request.user, course=course)
-    if enrolment is None:
-        raise Http404("No such attempt.")
-    attempt = get_object_or_404(enrolment.attempts, number=number)
-    return course, enrolment, attempt
-
-
 @login_required
 def attempt(request, slug: str, number: int):
-    course, enrolment, attempt = _attempt_for(request, slug, number)
+    attempt = review.learner_attempt(user=request.user, course_slug=slug, number=number)
     if attempt.submitted_at is not None:
         return redirect("courses:attempt_result", slug=slug, number=number)
-    served_ids = [item["question"] for item in attempt.served]
-    questions = {
-        q.pk: q for q in Question.objects.filter(pk__in=served_ids).prefetch_related("choices")
-    }
-    form = AttemptForm(_posted(request), attempt=attempt, questions=questions)
+    served = review.attempt_review(attempt=attempt)
+    form = AttemptForm(_posted(request), questions=served.questions)
     if request.method == "POST" and form.is_valid():
         try:
             services.attempt_submit(attempt=attempt, answers=form.answers())
         except services.LearningError as exc:
+            # Most often submitted already, from another tab: its result is next.
             messages.error(request, str(exc))
         return redirect("courses:attempt_result", slug=slug, number=number)
     return render(
         request,
         "courses/attempt.html",
-        {"course": course, "attempt": attempt, "form": form, "version": enrolment.course_version},
+        {
+            "course": attempt.enrolment.course_version.course,
+            "attempt": attempt,
+            "form": form,
+            "version": attempt.enrolment.course_version,
+        },
+        # Answers sent with a question left out are shown again, refused as in the API.
+        status=400 if request.method == "POST" else 200,
     )
 
 
 @login_required
 def attempt_result(request, slug: str, number: int):
-    course, enrolment, attempt = _attempt_for(request, slug, number)
+    attempt = review.learner_attempt(user=request.user, course_slug=slug, number=number)
     if attempt.submitted_at is None:
         return redirect("courses:attempt", slug=slug, number=number)
+    enrolment = attempt.enrolment
     version = enrolment.course_version
-    answers = {
-        a.question_id: a
-        for a in attempt.answers.select_related("question").prefetch_related(
-            "choices", "question__choices"
-        )
-    }
-    review = []
-    for item in attempt.served:
-        answer = answers.get(item["question"])
-        if answer is None:
-            continue
-        by_id = {c.pk: c for c in answer.question.choices.all()}
-        chosen = {c.pk for c in answer.choices.all()}
-        review.append(
-            {
-                "question": answer.question,
-                "correct": answer.correct,
-                "choices": [(by_id[pk], pk in chosen) for pk in item["choices"]],
-            }
-        )
-    certificate = (
-        attempt.enrolment.certificates.filter(status="valid").first() if attempt.passed else None
-    )
-    attempts_used = enrolment.attempts.count()
+    certificate = enrolment.certificates.filter(status="valid").first() if attempt.passed else None
     return render(
         request,
         "courses/attempt_result.html",
         {
-            "course": course,
+            "course": version.course,
             "attempt": attempt,
             "version": version,
-            "review": review,
-            "reveal": version.reveal_answers,
+            "review": review.attempt_review(attempt=attempt).review,
             "certificate": certificate,
-            "attempts_left": version.max_attempts - attempts_used,
+            "attempts_left": version.max_attempts - enrolment.attempts.count(),
             "retry_at": attempt.submitted_at + version.retry_cooldown,
         },
     )

@@ -6,9 +6,9 @@ their user id with the site's secret key), never by email. Each statement has a 
 (a UUID from the attempt and the verb), so a retry never records it twice: an LRS answers
 a repeated id with 204 or 409 and keeps the first.
 
-Wiring: ``attempt_submitted`` below enqueues ``courses.tasks.xapi_attempt_send`` after
-commit when an attempt is submitted; it is connected by importing this module (from
-``CoursesConfig.ready()``)."""
+This module builds the statements and posts them; it knows nothing of tasks. Wiring runs
+one way: ``attempt_submit`` (``courses.services``) enqueues
+``courses.tasks.xapi_attempt_send_task`` after commit, and the task calls this module."""
 
 import base64
 import json
@@ -17,9 +17,6 @@ import urllib.error
 import urllib.request
 import uuid
 
-from django.db import transaction
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.utils.crypto import salted_hmac
 
 from courses.models import Attempt
@@ -122,15 +119,3 @@ def statements_post(statements: list[dict]) -> None:
         raise LRSError(f"The LRS answered {exc.code}.") from exc
     except (urllib.error.URLError, OSError) as exc:
         raise LRSError(f"The LRS could not be reached: {exc}") from exc
-
-
-@receiver(post_save, sender=Attempt, dispatch_uid="courses.xapi.attempt_submitted")
-def attempt_submitted(sender, instance: Attempt, update_fields=None, **kwargs) -> None:
-    if not xapi_enabled() or instance.submitted_at is None:
-        return
-    if update_fields is None or "submitted_at" not in update_fields:
-        return
-    from courses.tasks import xapi_attempt_send
-
-    attempt_id = instance.pk
-    transaction.on_commit(lambda: xapi_attempt_send.enqueue(attempt_id))

@@ -82,10 +82,8 @@ def _empty_outbox():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate limits count in the cache: each test starts with none used."""
+    """Rate limits and the lesson player's versions are in the cache: each test starts
+    with none."""
     from django.core.cache import cache
 
-    from courses.selectors import forget_versions_in_use
-
     cache.clear()
-    forget_versions_in_use()

@@ -1,31 +1,22 @@
 """Learning through the API: the course catalogue, my enrolments and progress, and
 knowledge-check attempts. A person only ever reaches their own enrolments and attempts;
-every rule (lessons first, attempts allowed, cooldown, grading) is the services' own."""
+every rule (lessons first, attempts allowed, cooldown, grading) is the services' own.
+
+Each use case is the same selector or service the learner's pages call (``courses.views``):
+an endpoint differs only in reading a body and answering JSON. A ``NotFound`` is a 404 and
+a refusal a 400, as on the pages."""
 
 import django_filters
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from courses import selectors, services
+from courses import review, selectors, services
 from courses.api import serializers as s
-from courses.models import Attempt, Course, CourseVersion, Enrolment, Lesson, Question
+from courses.models import Attempt, Course, CourseVersion, Enrolment
 from cpd.api.base import ProductAPIMixin, api_schema
-from cpd.people.selectors import memberships_of
-
-
-def _lesson_counts():
-    done = Count("progress", filter=Q(progress__completed_at__isnull=False), distinct=True)
-    total = (
-        Lesson.objects.filter(version=OuterRef("course_version"))
-        .order_by()
-        .values("version")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return {"lessons_done": done, "lessons_total": Subquery(total)}
 
 
 class CourseViewSet(ProductAPIMixin, viewsets.ReadOnlyModelViewSet):
@@ -75,12 +66,7 @@ class EnrolmentViewSet(
     lookup_value_regex = r"[0-9]{1,18}"
 
     def get_queryset(self):
-        return (
-            Enrolment.objects.filter(membership__user=self.request.user)
-            .select_related("course_version__course", "membership__school")
-            .annotate(**_lesson_counts())
-            .order_by("-started_at", "-pk")
-        )
+        return selectors.learner_enrolments(user=self.request.user)
 
     def _detail(self, enrolment: Enrolment) -> dict:
         enrolment = self.get_queryset().get(pk=enrolment.pk)
@@ -98,21 +84,11 @@ class EnrolmentViewSet(
         """Start a course (its latest version), or get the enrolment already in progress."""
         body = s.EnrolmentCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        course = selectors.published_courses().filter(slug=body.validated_data["course"]).first()
-        if course is None:
-            raise serializers.ValidationError({"course": ["No published course has this slug."]})
-        memberships = list(memberships_of(user=request.user, on=timezone.localdate()))
-        if "school" in body.validated_data:
-            memberships = [m for m in memberships if m.school.slug == body.validated_data["school"]]
-        if not memberships:
-            raise serializers.ValidationError({"school": ["You are not a member of this school."]})
-        if len(memberships) > 1:
-            raise serializers.ValidationError(
-                {"school": ["You belong to several schools: say which one this is for."]}
-            )
-        enrolment = services.enrolment_start(
-            membership=memberships[0],
-            course_version=CourseVersion.objects.get(pk=course.latest_version_id),
+        enrolment = services.course_enrol(
+            user=request.user,
+            course=selectors.course_for_learner(slug=body.validated_data["course"]),
+            school_slug=body.validated_data.get("school"),
+            on=timezone.localdate(),
         )
         return Response(self._detail(enrolment), status=status.HTTP_201_CREATED)
 
@@ -125,23 +101,15 @@ class EnrolmentViewSet(
         body = s.LessonDoneSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        lesson = enrolment.course_version.lessons.filter(slug=data["lesson"]).first()
-        if lesson is None:
-            raise serializers.ValidationError({"lesson": ["This course has no such lesson."]})
-        if lesson.kind == Lesson.Kind.SCENARIO:
-            if "choice" not in data:
-                raise serializers.ValidationError({"choice": ["Choose a response."]})
-            services.scenario_respond(enrolment=enrolment, lesson=lesson, choice_id=data["choice"])
-        elif lesson.kind == Lesson.Kind.ACKNOWLEDGEMENT:
-            if not data["confirm"]:
-                raise serializers.ValidationError(
-                    {"confirm": ["Confirm that you have read the document."]}
-                )
-            services.acknowledgement_record(enrolment=enrolment, lesson=lesson)
-        else:
-            services.lesson_complete(
-                enrolment=enrolment, lesson=lesson, seconds_spent=data["seconds_spent"]
-            )
+        outline = selectors.course_outline(version=enrolment.course_version, enrolment=None)
+        _index, entry = selectors.outline_entry(outline=outline, slug=data["lesson"])
+        services.lesson_finish(
+            enrolment=enrolment,
+            lesson=entry.lesson,
+            choice_id=data.get("choice"),
+            confirmed=data["confirm"],
+            seconds_spent=data["seconds_spent"],
+        )
         return Response(self._detail(enrolment))
 
     @api_schema(request=None, responses={201: s.AttemptDetailSerializer})
@@ -155,53 +123,37 @@ class EnrolmentViewSet(
 
 def attempt_detail(attempt: Attempt) -> dict:
     """The attempt with its served questions in the served order; after submission, and
-    only if the course reveals answers, the review."""
-    served_ids = [item["question"] for item in attempt.served]
-    questions = {
-        q.pk: q for q in Question.objects.filter(pk__in=served_ids).prefetch_related("choices")
-    }
-    served, review = [], None
-    chosen: dict[int, set[int]] = {}
-    correct: dict[int, bool] = {}
-    if attempt.submitted_at is not None:
-        for answer in attempt.answers.prefetch_related("choices"):
-            chosen[answer.question_id] = {c.pk for c in answer.choices.all()}
-            correct[answer.question_id] = answer.correct
-    for item in attempt.served:
-        question = questions[item["question"]]
-        by_id = {c.pk: c for c in question.choices.all()}
-        served.append(
+    only if the course reveals answers, the review (``courses.review.attempt_review``)."""
+    shown = review.attempt_review(attempt=attempt)
+    attempt.questions = [
+        {
+            "id": question.pk,
+            "kind": question.kind,
+            "prompt": question.prompt,
+            "choices": [{"id": c.pk, "text": c.text} for c in question.served_choices],
+        }
+        for question in shown.questions
+    ]
+    attempt.review = None
+    if shown.review is not None:
+        attempt.review = [
             {
-                "id": question.pk,
-                "kind": question.kind,
-                "prompt": question.prompt,
-                "choices": [{"id": pk, "text": by_id[pk].text} for pk in item["choices"]],
+                "question": item.question.pk,
+                "correct": item.correct,
+                "explanation": item.question.explanation,
+                "choices": [
+                    {
+                        "id": choice.pk,
+                        "text": choice.text,
+                        "chosen": chosen,
+                        "is_correct": choice.is_correct,
+                        "feedback": choice.feedback,
+                    }
+                    for choice, chosen in item.choices
+                ],
             }
-        )
-    if attempt.submitted_at is not None and attempt.enrolment.course_version.reveal_answers:
-        review = []
-        for item in attempt.served:
-            question = questions[item["question"]]
-            by_id = {c.pk: c for c in question.choices.all()}
-            review.append(
-                {
-                    "question": question.pk,
-                    "correct": correct.get(question.pk, False),
-                    "explanation": question.explanation,
-                    "choices": [
-                        {
-                            "id": pk,
-                            "text": by_id[pk].text,
-                            "chosen": pk in chosen.get(question.pk, set()),
-                            "is_correct": by_id[pk].is_correct,
-                            "feedback": by_id[pk].feedback,
-                        }
-                        for pk in item["choices"]
-                    ],
-                }
-            )
-    attempt.questions = served
-    attempt.review = review
+            for item in shown.review
+        ]
     return s.AttemptDetailSerializer(attempt).data
 
 
@@ -216,11 +168,7 @@ class AttemptViewSet(
     filter_backends = []
 
     def get_queryset(self):
-        return (
-            Attempt.objects.filter(enrolment__membership__user=self.request.user)
-            .select_related("enrolment__course_version__course")
-            .order_by("-started_at", "-pk")
-        )
+        return review.learner_attempts(user=self.request.user)
 
     @api_schema(responses=s.AttemptDetailSerializer)
     def retrieve(self, request, *args, **kwargs):

@@ -24,7 +24,7 @@ from tests.certificates.conftest import (
     recorded_access,
     stored_bytes,
 )
-from tests.factories import CertificateFactory
+from tests.factories import CertificateFactory, CourseVersionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -167,8 +167,8 @@ def test_hostile_name_title_and_logo_render_as_text_and_fetch_nothing(
     member, version, issue, school, certificate, caplog
 ):
     # A first render has warmed up imports and fonts; now record everything.
-    version.title = HOSTILE_TITLE
-    version.save()
+    # A version nobody has learned from yet: one with learners is fixed (courses.querysets).
+    version = CourseVersionFactory(title=HOSTILE_TITLE, number=2)
     School.objects.filter(pk=school.pk).update(logo="https://evil.example/logo.png")
     membership = member(HOSTILE_NAME, "Smith")
 

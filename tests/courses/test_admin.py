@@ -1,10 +1,10 @@
 """A version's content is fixed once anyone has enrolled on it: the admin shows it read-only,
-refuses changes and additions, and the lesson player's per-process copy stays true."""
+refuses changes and additions, and the lesson player's cached copy stays true."""
 
 import pytest
 
-from courses.models import Lesson
-from courses.selectors import version_in_use
+from courses.models import Lesson, ScenarioChoice
+from courses.selectors import version_content
 from tests.factories import CourseVersionFactory, EnrolmentFactory, LessonFactory, ModuleFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,22 +93,32 @@ def test_no_lesson_can_be_added_to_a_version_with_learners(admin_client):
     assert Lesson.objects.filter(version=version).count() == 1
 
 
-def test_the_lesson_player_keeps_a_copy_per_version_and_content(django_assert_num_queries):
-    first = LessonFactory(position=1)
-    LessonFactory(module=first.module, position=2)
+def test_the_lesson_player_caches_a_copy_per_version_and_content(django_assert_num_queries):
+    first = LessonFactory(position=1, kind=Lesson.Kind.SCENARIO)
+    second = LessonFactory(module=first.module, position=2)
+    responses = [
+        ScenarioChoice.objects.create(lesson=first, position=n, text=f"R{n}", feedback="F")
+        for n in (2, 1)
+    ]
     other = CourseVersionFactory()
+    key = {"version_id": first.version.pk, "content_hash": first.version.content_hash}
 
     # the version, its lessons and their scenario choices
     with django_assert_num_queries(3):
-        lessons = version_in_use(first.version.pk, first.version.content_hash)[1]
+        content = version_content(**key)
     with django_assert_num_queries(0):
-        again = version_in_use(first.version.pk, first.version.content_hash)[1]
+        again = version_content(**key)
     with django_assert_num_queries(2):  # no lessons, so no choices to ask for
-        version_in_use(other.pk, other.content_hash)
+        version_content(version_id=other.pk, content_hash=other.content_hash)
 
-    assert again is lessons
-    assert [lesson.position for lesson in lessons] == [1, 2]
+    assert again == content
+    assert (content.version, content.lessons) == (first.version, [first, second])
+    assert content.choices == {first.pk: responses[::-1]}
+    # Each read is a copy of its own: changing one changes nothing for the next reader.
+    assert again.lessons[0] is not content.lessons[0]
+    # The lessons come with their modules.
+    with django_assert_num_queries(0):
+        assert [lesson.module for lesson in again.lessons] == [first.module, first.module]
     # A version with the same key but other content (a reloaded database) is read afresh.
-    first.version.content_hash = "f" * 64
     with django_assert_num_queries(3):
-        version_in_use(first.version.pk, first.version.content_hash)[1]
+        version_content(version_id=first.version.pk, content_hash="f" * 64)
