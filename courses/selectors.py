@@ -18,6 +18,7 @@ from courses.models import (
     ScenarioChoice,
 )
 from cpd.errors import NotFound
+from cpd.models import Membership
 
 #: How long the cache keeps a version's content. Their content never changes under one key.
 VERSION_CONTENT_SECONDS = 24 * 60 * 60
@@ -218,9 +219,12 @@ def lesson_player(*, user, course_slug: str) -> CourseOutline | None:
     product's hottest read, and it is one query: the enrolment with its progress rows
     (a left join, one row per lesson opened, each naming the response chosen in a
     scenario). The version and its lessons come from the cache (version_content)."""
-    rows = list(
-        _PLAYER_ROWS.filter(membership__user_id=user.pk, course_version__course__slug=course_slug)
-    )
+    # The learner's memberships as a subquery, not a join: it lets the database find the
+    # enrolment by (membership, version), its unique index, rather than go through every
+    # enrolment on the course (SQLite, without statistics, chose the latter: 1.7 ms at a
+    # trust's scale against 0.1 ms).
+    mine = Membership.objects.filter(user_id=user.pk).values("pk")
+    rows = list(_PLAYER_ROWS.filter(membership__in=mine, course_version__course__slug=course_slug))
     if not rows:
         return None
     # Someone in two schools may have an enrolment in progress through each: the latest.
