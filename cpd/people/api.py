@@ -257,7 +257,7 @@ class StaffViewSet(SchoolScopedMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
-        return memberships_visible_to(user=self.request.user, school=self.school)
+        return memberships_visible_to(user=self.request.user, access=self.school_access)
 
     @api_schema(request=MembershipLeaveSerializer, responses=MembershipSerializer)
     @action(detail=True, methods=["post"])

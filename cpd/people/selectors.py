@@ -7,7 +7,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cpd.models import Membership, School
-from cpd.permissions import can_view_compliance, compliance_schools_q
+from cpd.permissions import Permission, compliance_schools_q
+from cpd.tenancy import SchoolAccess
 
 
 def memberships_of(*, user, on: date) -> QuerySet[Membership]:
@@ -32,10 +33,11 @@ def schools_visible_to(*, user, on: date | None = None) -> QuerySet[School]:
     )
 
 
-def memberships_visible_to(*, user, school: School) -> QuerySet[Membership]:
+def memberships_visible_to(*, user, access: SchoolAccess) -> QuerySet[Membership]:
     """The school's memberships this user may see, leavers included: all of them for its
-    DSLs, school admins and trust admins; for anyone else only their own."""
-    memberships = Membership.objects.for_school(school).select_related("user", "school")
-    if not can_view_compliance(user, school):
+    DSLs, school admins and trust admins; for anyone else only their own. ``access`` is
+    what the tenancy spine already resolved for this request."""
+    memberships = Membership.objects.for_school(access.school).select_related("user", "school")
+    if not access.allows(Permission.VIEW_COMPLIANCE):
         memberships = memberships.filter(user=user)
     return memberships.order_by("user__last_name", "user__first_name", "pk")

@@ -32,7 +32,7 @@ def staff_list(request, school):
     (the same rule as the API's staff list)."""
     today = school_today(school)
     show_leavers = request.GET.get("show") == "leavers"
-    memberships = memberships_visible_to(user=request.user, school=school)
+    memberships = memberships_visible_to(user=request.user, access=request.school_access)
     if show_leavers:
         memberships = memberships.filter(left_on__lte=today)
     else:

@@ -383,7 +383,7 @@ def test_api_docs_work_offline_under_the_csp(client):
 def test_api_staff_list_query_count(school, admin, count, django_assert_num_queries):
     MembershipFactory.create_batch(count, school=school)
     client = client_for(admin.user)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(f"/api/v1/schools/{school.slug}/staff/")
     assert response.json()["count"] == count + 1
 
