@@ -106,7 +106,6 @@ def can_view_compliance(user, school: School) -> bool:
     return Permission.VIEW_COMPLIANCE in school_permissions(user, school)
 
 
-
 def can_view_trust(user, trust: Trust) -> bool:
     if not user.is_authenticated:
         return False

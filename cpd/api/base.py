@@ -41,15 +41,13 @@ def api_schema(**kwargs):
     return decorator
 
 
-def named_choices(component_name: str, choices) -> type[serializers.ChoiceField]:
+def named_choices(
+    component_name: str, choices: list[tuple[str, str]]
+) -> type[serializers.ChoiceField]:
     """A ``ChoiceField`` whose choices are one named enum in the schema: several
     serializers have a ``status`` with different choices, and drf-spectacular would
     otherwise name them by hash (``Status0b7Enum``) unless the host's settings named them."""
-    values = (
-        [value for value, _label in choices]
-        if choices and isinstance(next(iter(choices)), tuple)
-        else list(choices)
-    )
+    values = [value for value, _label in choices]
 
     @extend_schema_field({"type": "string", "enum": values}, component_name=component_name)
     class NamedChoiceField(serializers.ChoiceField):

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -34,21 +34,6 @@ def _flatten(data, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "non_field_errors": [str(data)]}
 
 
-def _domain_error(exc):
-    if isinstance(exc, StaffImportError):
-        response = Response(
-            {
-                "detail": _("The file was not imported: %(count)d problem(s). Nothing was saved.")
-                % {"count": len(exc.problems)},
-                "code": "invalid_file",
-                "errors": [p.as_dict() for p in exc.problems],
-            },
-            status=status.HTTP_400_BAD_REQUEST,
-        )
-        return response
-    return None
-
-
 class _ProductError(exceptions.APIException):
     """A ``CPDError`` answered with its own status, code and message."""
 
@@ -58,12 +43,17 @@ class _ProductError(exceptions.APIException):
 
 
 def exception_handler(exc, context):
-    domain = _domain_error(exc)
-    if isinstance(domain, Response):
-        return domain
-    if domain is not None:
-        exc = domain
-    elif isinstance(exc, CPDError):
+    if isinstance(exc, StaffImportError):  # every problem, by row and column
+        return Response(
+            {
+                "detail": _("The file was not imported: %(count)d problem(s). Nothing was saved.")
+                % {"count": len(exc.problems)},
+                "code": exc.code,
+                "errors": [p.as_dict() for p in exc.problems],
+            },
+            status=exc.status,
+        )
+    if isinstance(exc, CPDError):
         exc = _ProductError(exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found, or not visible to you."))
