@@ -50,6 +50,21 @@ def dsl(school):
 
 
 @pytest.fixture
+def admin(school):
+    """The school's admin (its head): may import staff and hold an API token."""
+    return MembershipFactory(
+        school=school, role=Membership.Role.SCHOOL_ADMIN, user__email="head@oakwood.test"
+    )
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Stored files in a folder of this test's own, so that it sees only its own files."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
 def shipped_courses(db):
     """The four shipped courses, loaded through the real loader."""
     return {

@@ -29,13 +29,6 @@ CSV = (
 )
 
 
-@pytest.fixture
-def admin(school):
-    return MembershipFactory(
-        school=school, role=Membership.Role.SCHOOL_ADMIN, user__email="head@oakwood.test"
-    )
-
-
 def client_for(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)

@@ -19,13 +19,6 @@ def token_client(user) -> APIClient:
     return client
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    """Certificate files in a folder of this test's own, so that what is written shows."""
-    settings.MEDIA_ROOT = str(tmp_path)
-    return tmp_path
-
-
 def stored_files(media) -> list[str]:
     return sorted(str(path.relative_to(media)) for path in media.rglob("*") if path.is_file())
 

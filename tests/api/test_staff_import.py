@@ -10,25 +10,12 @@ from rest_framework.test import APIClient
 from cpd.models import AuditEvent, Membership
 from tests.factories import MembershipFactory, SchoolFactory, TrustRoleFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 CSV = (
     b"Email,First name,Last name,Role,Staff category,Job title,Start date\n"
     b"amy.patel@oakwood.test,Amy,Patel,staff,teaching,Class teacher,2024-09-01\n"
 )
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def admin(school):
-    return MembershipFactory(
-        school=school, role=Membership.Role.SCHOOL_ADMIN, user__email="head@oakwood.test"
-    )
 
 
 def client_for(user) -> APIClient:

@@ -23,26 +23,12 @@ from cpd.people.imports.pending import (
 from cpd.people.imports.rows import Problem, StaffImportError
 from tests.factories import MembershipFactory, SchoolFactory, TrustRoleFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 CSV = (
     b"email,first name,last name,role,staff category,job title,start date\n"
     b"amy.patel@oakwood.test,Amy,Patel,staff,teaching,Class teacher,2024-09-01\n"
 )
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    """Storage in a folder of this test's own, so that it sees only its own files."""
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def admin(school):
-    return MembershipFactory(
-        school=school, role=Membership.Role.SCHOOL_ADMIN, user__email="head@oakwood.test"
-    )
 
 
 def kept(school, token) -> bool:
