@@ -12,8 +12,7 @@ from cpd.dates import school_today
 from cpd.errors import Conflict, NotFound
 from cpd.models import Membership
 from cpd.people.forms import MembershipLeaveForm, StaffImportConfirmForm, StaffImportForm
-from cpd.people.imports.pending import staff_import_apply, staff_import_pending
-from cpd.people.imports.pending import staff_import_preview as staff_import_preview_service
+from cpd.people.imports import pending as imports
 from cpd.people.imports.rows import StaffImportError
 from cpd.people.selectors import memberships_visible_to
 from cpd.people.services import MembershipError, membership_leave
@@ -65,7 +64,7 @@ def staff_import(request, school):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            pending = staff_import_preview_service(
+            pending = imports.staff_import_preview(
                 school=school,
                 actor=request.user,
                 content=upload.read(),
@@ -84,7 +83,7 @@ def staff_import(request, school):
 @school_view(Permission.MANAGE_STAFF)
 def staff_import_preview(request, school, token: uuid.UUID):
     try:
-        pending = staff_import_pending(school=school, actor=request.user, token=token)
+        pending = imports.staff_import_pending(school=school, actor=request.user, token=token)
     except NotFound:
         if not _started_here(request, school, token):
             raise
@@ -98,7 +97,7 @@ def staff_import_preview(request, school, token: uuid.UUID):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            plan = staff_import_apply(
+            plan = imports.staff_import_apply(
                 school=school,
                 actor=request.user,
                 token=token,
