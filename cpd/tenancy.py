@@ -60,7 +60,6 @@ def school_view(permission: Permission):
             request.school_access = access
             return view(request, access.school, *args, **kwargs)
 
-        wrapped.school_permission = permission
         return wrapped
 
     return decorator
