@@ -257,6 +257,17 @@ def test_scenarios_cover_a_primary_class_send_supply_staff_and_something_between
     )
 
 
+def test_the_best_scenario_choice_is_the_longest_in_at_most_a_third_of_the_scenarios():
+    def best_is_longest(item):
+        lengths = [len(c["text"]) for c in item.choices]
+        longest = [c for c in item.choices if len(c["text"]) == max(lengths)]
+        return len(longest) == 1 and longest[0]["best"]
+
+    assert 3 * sum(1 for item in scenario_lessons() if best_is_longest(item)) <= len(
+        scenario_lessons()
+    )
+
+
 def test_questions_that_copied_their_scenario_lessons_are_gone_and_none_copy_eight_words():
     keys = {item.key for item in spec().questions}
     assert keys.isdisjoint({"nfa-still-worried", "llc-pattern", "file-not-arrived"})
