@@ -193,7 +193,7 @@ def test_induction_says_when_to_call_999_and_when_101():
         "999 is for an emergency or immediate danger; 101 is for matters that are not an emergency."
     ]
     assert choice_texts(question("immediate-danger-call"), correct=True) == [
-        "Call 999 now, then tell the DSL."
+        "Call 999 straight away, stay with the child if it is safe to, then tell the DSL."
     ]
 
 
