@@ -54,6 +54,7 @@ def _course_page(request, slug: str, *, enrol_form=None, status: int = 200):
         memberships = list(memberships_of(user=request.user, on=timezone.localdate()))
         enrol_form = EnrolForm(memberships=memberships) if memberships else None
     attempts = list(in_progress.attempts.order_by("number")) if in_progress else []
+    review = selectors.content_reviews(versions=[version], today=timezone.localdate())
     certificate = None
     if enrolment and enrolment.status == Enrolment.Status.COMPLETED:
         certificate = enrolment.certificates.filter(status="valid").first()
@@ -69,6 +70,7 @@ def _course_page(request, slug: str, *, enrol_form=None, status: int = 200):
             "attempts_left": version.max_attempts - len(attempts),
             "enrol_form": enrol_form,
             "certificate": certificate,
+            "content_review": review.get(version.pk),
         },
         status=status,
     )
