@@ -22,6 +22,25 @@ class Course(models.Model):
         return self.title
 
 
+class GuidanceEdition(models.Model):
+    """One edition of the guidance courses are reviewed against (``KCSIE 2025``) and the day
+    it came into force. Rule packs list them (``cpd/compliance/rules/*.yaml``); a course
+    version reviewed against an edition of a series that a later edition has replaced is
+    due a content review (``courses.selectors.content_review``)."""
+
+    series = models.CharField(_("guidance"), max_length=100)
+    name = models.CharField(_("edition"), max_length=100, unique=True)
+    in_force_from = models.DateField(_("in force from"))
+
+    class Meta:
+        ordering = ["series", "in_force_from"]
+        verbose_name = _("guidance edition")
+        verbose_name_plural = _("guidance editions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class CourseVersion(FrozenContentModel):
     """One published state of a course's content. Never changed once anyone enrols on it
     (``courses.querysets``)."""
@@ -39,6 +58,7 @@ class CourseVersion(FrozenContentModel):
     audience = models.JSONField(_("audience"), default=list, blank=True)
     objectives = models.JSONField(_("learning objectives"), default=list, blank=True)
     reviewed_against = models.CharField(_("reviewed against"), max_length=100)
+    reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True)
     cpd_minutes = models.PositiveIntegerField(_("CPD minutes"))
     pass_mark = models.PositiveSmallIntegerField(_("pass mark (%)"))
     questions_per_attempt = models.PositiveSmallIntegerField(_("questions per attempt"))

@@ -2,6 +2,7 @@
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.core.cache import cache
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
@@ -12,6 +13,7 @@ from courses.models import (
     Course,
     CourseVersion,
     Enrolment,
+    GuidanceEdition,
     Lesson,
     LessonProgress,
     Module,
@@ -274,3 +276,69 @@ def learner_enrolments(*, user) -> QuerySet[Enrolment]:
         .select_related("course_version__course", "membership__school")
         .order_by("-started_at", "-pk")
     )
+
+
+@dataclass(frozen=True)
+class ContentReview:
+    """Whether a course version's content has been reviewed against the guidance in force."""
+
+    reviewed_against: str
+    reviewed_on: date | None
+    in_force: str
+    """The edition of the same guidance in force today (the reviewed one if still current)."""
+
+    @property
+    def due(self) -> bool:
+        return self.in_force != self.reviewed_against
+
+
+GUIDANCE_EDITIONS_KEY = "courses:guidance-editions"
+"""The cache key of every guidance edition: a handful of rows, read on every course page and
+dashboard, changed only when a rule pack is loaded (which deletes the key)."""
+
+
+def guidance_editions() -> list[GuidanceEdition]:
+    """Every guidance edition, from the cache (one query when it is cold)."""
+    editions = cache.get(GUIDANCE_EDITIONS_KEY)
+    if editions is None:
+        editions = list(GuidanceEdition.objects.all())
+        cache.set(GUIDANCE_EDITIONS_KEY, editions, VERSION_CONTENT_SECONDS)
+    return editions
+
+
+def content_reviews(*, versions, today: date) -> dict[int, ContentReview]:
+    """For each version (by id) reviewed against a known guidance edition, how that edition
+    stands today: due a review when a later edition of the same guidance is in force.
+    Versions reviewed against an edition no rule pack lists are left out."""
+    editions = [e for e in guidance_editions() if e.in_force_from <= today]
+    by_name = {edition.name: edition for edition in editions}
+    reviews = {}
+    for version in versions:
+        reviewed = by_name.get(version.reviewed_against)
+        if reviewed is None:
+            continue
+        current = max(
+            (e for e in editions if e.series == reviewed.series),
+            key=lambda e: e.in_force_from,
+        )
+        reviews[version.pk] = ContentReview(
+            reviewed_against=reviewed.name,
+            reviewed_on=version.reviewed_on,
+            in_force=current.name,
+        )
+    return reviews
+
+
+def content_reviews_due(*, course_ids, today: date) -> list[tuple[CourseVersion, ContentReview]]:
+    """The latest versions of these courses that are due a content review, by title: one
+    query, none when no guidance edition is known."""
+    if not guidance_editions():
+        return []
+    latest = CourseVersion.objects.filter(course=OuterRef("course_id")).order_by("-number")
+    versions = list(
+        CourseVersion.objects.filter(course_id__in=course_ids, pk=Subquery(latest.values("pk")[:1]))
+        .select_related("course")
+        .order_by("title")
+    )
+    reviews = content_reviews(versions=versions, today=today)
+    return [(v, reviews[v.pk]) for v in versions if v.pk in reviews and reviews[v.pk].due]

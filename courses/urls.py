@@ -5,6 +5,8 @@ from courses import views
 app_name = "courses"
 
 urlpatterns = [
+    path("course-statistics/", views.statistics_courses, name="statistics_courses"),
+    path("course-statistics/<slug:slug>/", views.item_statistics, name="statistics"),
     path("courses/<slug:slug>/", views.course_detail, name="course"),
     path("courses/<slug:slug>/start/", views.enrol, name="enrol"),
     path("courses/<slug:slug>/restart/", views.restart, name="restart"),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses import review, selectors, services
+from courses import review, selectors, services, statistics
 from courses.forms import AcknowledgementForm, AttemptForm, EnrolForm, ScenarioForm
 from courses.models import Enrolment, Lesson
 from courses.rendering import render_markdown
@@ -54,6 +54,7 @@ def _course_page(request, slug: str, *, enrol_form=None, status: int = 200):
         memberships = list(memberships_of(user=request.user, on=timezone.localdate()))
         enrol_form = EnrolForm(memberships=memberships) if memberships else None
     attempts = list(in_progress.attempts.order_by("number")) if in_progress else []
+    review = selectors.content_reviews(versions=[version], today=timezone.localdate())
     certificate = None
     if enrolment and enrolment.status == Enrolment.Status.COMPLETED:
         certificate = enrolment.certificates.filter(status="valid").first()
@@ -69,6 +70,7 @@ def _course_page(request, slug: str, *, enrol_form=None, status: int = 200):
             "attempts_left": version.max_attempts - len(attempts),
             "enrol_form": enrol_form,
             "certificate": certificate,
+            "content_review": review.get(version.pk),
         },
         status=status,
     )
@@ -240,3 +242,25 @@ def attempt_result(request, slug: str, number: int):
             "retry_at": attempt.submitted_at + version.retry_cooldown,
         },
     )
+
+
+@login_required
+def statistics_courses(request):
+    """The courses a content reviewer can see item statistics for."""
+    statistics.reviewer_trust_ids(request.user)
+    return render(
+        request,
+        "courses/statistics_courses.html",
+        {"courses": selectors.published_courses()},
+    )
+
+
+@login_required
+def item_statistics(request, slug: str):
+    number = request.GET.get("version")
+    found = statistics.version_statistics(
+        user=request.user,
+        slug=slug,
+        number=int(number) if number and number.isdigit() else None,
+    )
+    return render(request, "courses/statistics.html", {"stats": found})

@@ -13,8 +13,9 @@ SHIPPED_CONTENT = Path(__file__).resolve().parent.parent / "content"
 COURSE_KEYS = {
     "slug", "title", "summary", "audience", "objectives", "reviewed_against", "cpd_minutes",
     "pass_mark", "questions_per_attempt", "max_attempts", "retry_cooldown_minutes",
-    "validity_months", "reveal_answers", "modules",
+    "validity_months", "reveal_answers", "modules", "reviewed_on",
 }  # fmt: skip
+REQUIRED_COURSE_KEYS = COURSE_KEYS - {"reviewed_on"}
 
 
 def course_spec_read(folder: Path | str) -> CourseSpec:
@@ -25,7 +26,7 @@ def course_spec_read(folder: Path | str) -> CourseSpec:
     raw = reader.load_yaml("course.yaml")
     if raw is None:
         raise ContentError(reader.problems)
-    course = reader.mapping("course.yaml", "", raw, COURSE_KEYS, COURSE_KEYS)
+    course = reader.mapping("course.yaml", "", raw, COURSE_KEYS, REQUIRED_COURSE_KEYS)
     if course is None:
         raise ContentError(reader.problems)
 
@@ -58,6 +59,9 @@ def course_spec_read(folder: Path | str) -> CourseSpec:
         reveal_answers=reader.boolean(f, "reveal_answers", course.get("reveal_answers")),
         modules=modules_read(reader, course.get("modules")),
         questions=[],
+        reviewed_on=None
+        if course.get("reviewed_on") is None
+        else reader.day(f, "reviewed_on", course.get("reviewed_on")),
     )
     module_slugs = {m.slug for m in spec.modules}
     spec.questions = questions_read(reader, module_slugs)

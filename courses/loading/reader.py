@@ -1,6 +1,7 @@
 """Reading one course folder's files while collecting every problem found."""
 
 import re
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -78,6 +79,13 @@ class Reader:
         if value < low or (high is not None and value > high):
             bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
             self.problem(file, where, f"must be {bounds}, found {value}")
+        return value
+
+    def day(self, file: str, where: str, value) -> date | None:
+        """A date written as YYYY-MM-DD (YAML reads it as a date)."""
+        if isinstance(value, datetime) or not isinstance(value, date):
+            self.problem(file, where, f"expected a date as YYYY-MM-DD, found {kind_of(value)}")
+            return None
         return value
 
     def boolean(self, file: str, where: str, value) -> bool:

@@ -3,6 +3,7 @@
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 WORD = re.compile(r"[A-Za-z0-9’']+")
@@ -89,6 +90,7 @@ class CourseSpec:
     reveal_answers: bool
     modules: list[ModuleSpec]
     questions: list[QuestionSpec]
+    reviewed_on: date | None = None
 
     @property
     def word_count(self) -> int:

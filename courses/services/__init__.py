@@ -4,6 +4,7 @@ check). Every one is importable from here."""
 
 from courses.errors import LearningError
 from courses.services.assessment import attempt_start, attempt_submit, enrolment_complete
+from courses.services.guidance import guidance_editions_save
 from courses.services.learning import (
     acknowledgement_record,
     course_enrol,
@@ -33,6 +34,7 @@ __all__ = [
     "enrolment_complete",
     "enrolment_restart",
     "enrolment_start",
+    "guidance_editions_save",
     "lesson_complete",
     "lesson_finish",
     "scenario_respond",

@@ -38,6 +38,7 @@ def course_load(*, spec: CourseSpec) -> tuple[CourseVersion, bool]:
         audience=spec.audience,
         objectives=spec.objectives,
         reviewed_against=spec.reviewed_against,
+        reviewed_on=spec.reviewed_on,
         cpd_minutes=spec.cpd_minutes,
         pass_mark=spec.pass_mark,
         questions_per_attempt=spec.questions_per_attempt,

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from courses.models import Course
+from courses.services import guidance_editions_save
 from cpd.audit.services import audit_record
 from cpd.conf import cpd_settings
 from cpd.errors import NotFound
@@ -60,7 +61,9 @@ def requirement_pack_load(*, name: str, actor=None) -> list[Requirement]:
     """Make a shipped rule pack (``cpd/compliance/rules/<name>.yaml``) the platform defaults:
     its rows are created or updated by course, and platform defaults for other courses are
     switched off. Trust and school overrides are left alone. Courses not yet loaded are
-    skipped."""
+    skipped. The pack's guidance editions (``guidance``) are saved too: they say which
+    edition is in force, so that a course reviewed against an older one shows "content
+    review due"."""
 
     path = RULES_DIR / f"{name}.yaml"
     if not path.is_file():
@@ -71,6 +74,11 @@ def requirement_pack_load(*, name: str, actor=None) -> list[Requirement]:
         c.slug: c
         for c in Course.objects.filter(slug__in=[r["course"] for r in pack["requirements"]])
     }
+    for guidance in pack.get("guidance") or []:
+        guidance_editions_save(
+            series=guidance["series"],
+            editions=[(e["name"], e["in_force_from"]) for e in guidance["editions"]],
+        )
     loaded = []
     for rule in pack["requirements"]:
         course = courses.get(rule["course"])

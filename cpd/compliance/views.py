@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from courses.selectors import content_reviews_due
 from cpd import spreadsheets
 from cpd.compliance import selectors
 from cpd.compliance.bulletins.selectors import bulletins_to_read
@@ -74,6 +75,9 @@ def compliance(request, school):
             "filtered": any(v for k, v in request.GET.items() if k not in {"page", "sort"}),
             "summaries": requirement_summaries(matrix=matrix),
             "counts": [(status, status.label, count) for status, count in matrix.counts.items()],
+            "reviews_due": content_reviews_due(
+                course_ids={r.course_id for r in matrix.requirements}, today=matrix.on
+            ),
         },
     )
 

@@ -146,6 +146,9 @@ class Membership(models.Model):
 class TrustRole(models.Model):
     class Role(models.TextChoices):
         TRUST_ADMIN = "trust_admin", _("Trust admin")
+        CONTENT_REVIEWER = "content_reviewer", _("Content reviewer")
+        """Reviews the courses: sees item statistics from the trust's attempts, no one's
+        records."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

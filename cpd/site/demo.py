@@ -208,30 +208,68 @@ def _enrol_history(membership: Membership, person: Person, today) -> None:
             started_at=completed_at - timedelta(hours=1),
             completed_at=completed_at,
         )
-        _answered_check(enrolment, seed=len(membership.user.email))
-        certificate_issue(enrolment=enrolment, score=90, notify=False)
+        score = _answered_check(enrolment, seed=len(membership.user.email))
+        certificate_issue(enrolment=enrolment, score=score, notify=False)
 
 
-def _answered_check(enrolment, *, seed: int) -> None:
-    """A submitted knowledge check for a completed enrolment, so that the DSL's "questions
-    staff most often get wrong" page has something to show. Deterministic."""
+def _answered_check(enrolment, *, seed: int) -> int:
+    """Submitted knowledge checks for a completed enrolment, so that the DSL's "questions
+    staff most often get wrong" page and the reviewers' item statistics have something to
+    show: a failed first attempt for about one person in three, then the pass. Each attempt
+    draws its questions from the whole bank; a person's chance of a right answer depends on
+    how well they know the material and how hard the question is, and a wrong answer picks
+    a plausible wrong choice. Deterministic (seeded by the person)."""
+    import random
+
     from courses.models import Answer, Attempt
 
-    questions = list(
-        enrolment.course_version.questions.order_by("position").prefetch_related("choices")
-    )[: enrolment.course_version.questions_per_attempt]
-    attempt = Attempt.objects.create(
-        enrolment=enrolment,
-        number=1,
-        served=[{"question": q.pk, "choices": [c.pk for c in q.choices.all()]} for q in questions],
-        started_at=enrolment.started_at,
-        submitted_at=enrolment.completed_at,
-        score=90,
-        passed=True,
-    )
-    for index, question in enumerate(questions):
-        correct = (index + seed) % 5 != 0 and not (index == 1 and seed % 2)
-        Answer.objects.create(attempt=attempt, question=question, correct=correct)
+    version = enrolment.course_version
+    bank = list(version.questions.order_by("position").prefetch_related("choices"))
+    rng = random.Random(f"{seed}-{enrolment.membership.user.email}-{version.course_id}")
+    knows = rng.uniform(0.55, 0.95)
+    drawn = min(version.questions_per_attempt, len(bank))
+    outcomes = [False, True] if rng.random() < 0.35 else [True]
+    for number, passes in enumerate(outcomes, start=1):
+        questions = rng.sample(bank, drawn)
+        hard_first = sorted(questions, key=lambda q: -_hardness(q))
+        if passes:
+            # One slip at most, on the hardest question drawn, within the pass mark.
+            wrong = set(hard_first[: min(1, drawn - -(-version.pass_mark * drawn // 100))])
+        else:
+            wrong = {q for q in questions if rng.random() > knows - _hardness(q) / 2}
+            wrong |= set(hard_first[: max(0, drawn - version.pass_mark * drawn // 100 + 1)])
+        right = drawn - len(wrong)
+        started = enrolment.started_at + timedelta(minutes=20 * (number - 1))
+        attempt = Attempt.objects.create(
+            enrolment=enrolment,
+            number=number,
+            served=[
+                {"question": q.pk, "choices": [c.pk for c in q.choices.all()]} for q in questions
+            ],
+            started_at=started,
+            submitted_at=enrolment.completed_at if passes else started + timedelta(minutes=8),
+            score=round(100 * right / drawn) if drawn else 0,
+            passed=passes,
+        )
+        for question in questions:
+            choices = list(question.choices.all())
+            correct = [c for c in choices if c.is_correct]
+            wrong_choices = [c for c in choices if not c.is_correct] or correct
+            if question in wrong:
+                # The first wrong choice as written is the likeliest to tempt.
+                picked = [wrong_choices[0] if rng.random() < 0.6 else rng.choice(wrong_choices)]
+            else:
+                picked = correct
+            answer = Answer.objects.create(
+                attempt=attempt, question=question, correct=question not in wrong
+            )
+            answer.choices.set(picked)
+    return attempt.score
+
+
+def _hardness(question) -> float:
+    """A stable, made-up difficulty between 0 and 0.5 for the demo's answers."""
+    return (question.position * 37 % 11) / 20
 
 
 @transaction.atomic
@@ -280,6 +318,12 @@ def demo_create() -> list[tuple[str, str]]:
     trust_admin = _user("trust@northfield.test", "Martin", "Hale")
     TrustRole.objects.get_or_create(user=trust_admin, trust=trust)
     logins.append(("trust@northfield.test", "trust admin for Northfield"))
+
+    reviewer = _user("reviewer@northfield.test", "Grace", "Adeyemi")
+    TrustRole.objects.get_or_create(
+        user=reviewer, trust=trust, role=TrustRole.Role.CONTENT_REVIEWER
+    )
+    logins.append(("reviewer@northfield.test", "content reviewer: item statistics"))
 
     superuser = _user("admin@northfield.test", "Support", "Admin")
     if not superuser.is_superuser:

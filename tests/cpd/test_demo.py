@@ -13,6 +13,7 @@ LOGINS = [
     "head@oakwood.test",
     "dsl@riverside.test",
     "trust@northfield.test",
+    "reviewer@northfield.test",
     "admin@northfield.test",
 ]
 
@@ -96,3 +97,19 @@ def test_cpd_demo_gives_the_dsl_pages_something_to_show(settings, client):
     assert [(r.title, r.status) for r in records] == [
         ("Safeguarding and protecting children in sport", "pending")
     ]
+
+
+def test_cpd_demo_item_statistics_show_facility_and_discrimination(settings, client):
+    """The demo's attempts are enough for the reviewers' page to show both figures."""
+    settings.DEBUG = True
+    call_command("cpd_demo")
+    assert client.login(username="reviewer@northfield.test", password="cpd-demo")
+    response = client.get("/course-statistics/annual-safeguarding-update/")
+    assert response.status_code == 200
+    stats = response.context["stats"]
+    assert stats.attempts >= 10
+    answered = [q for q in stats.questions if q.attempts]
+    assert len(answered) >= 10
+    assert sum(q.facility is not None for q in answered) == len(answered)
+    assert sum(q.discrimination is not None for q in answered) >= 5
+    assert "discrimination" in response.content.decode()
