@@ -153,7 +153,7 @@ def test_dsl_chases_overdue_staff_from_the_dashboard(
     assert mail.outbox == []
     page.get_by_role("button", name="Send a reminder to Ben Adams").click()
     expect(page.get_by_role("status")).to_have_text("Reminder sent to Ben Adams.")
-    assert path_of(page) == filtered
+    assert path_of(page) == f"{filtered}#person-{ben.pk}"  # back to Ben's row
     assert table_rows(page) == [["Ben Adams", "Overdue"], ["David Okafor", "Overdue"]]
     check_page(page, visited)
     assert [message.to for message in mail.outbox] == [["ben@oakwood.test"]]
@@ -222,7 +222,7 @@ def test_dsl_chases_overdue_staff_from_the_dashboard(
     assert visited == [
         compliance,
         f"{filtered}#staff",
-        filtered,
+        f"{filtered}#person-{ben.pk}",
         f"/schools/{school.slug}/people/{ben.pk}/",
         f"/schools/{school.slug}/knowledge-gaps/",
         f"/schools/{school.slug}/bulletins/",
