@@ -18,7 +18,7 @@ FIND_PYTHON = for p in $(PYTHON_CANDIDATES); do \
 # `make run` queues background work (certificate PDFs, emails) in the database and runs a
 # worker beside the web server, so no page waits for a PDF. Set TASKS_BACKEND=immediate to
 # run tasks inside the request instead.
-RUN_ENV = TASKS_BACKEND=$${TASKS_BACKEND:-database}
+RUN_ENV = TASKS_BACKEND=$${TASKS_BACKEND:-database} CPD_BASE_URL=$${CPD_BASE_URL:-http://$(HOST):$(PORT)}
 
 .PHONY: help install run demo worker web test test-postgres lint format bench load clean
 

@@ -26,3 +26,61 @@ class ReissueForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "class": "input"}),
         error_messages={"required": _("Enter why you are re-issuing this certificate.")},
     )
+
+
+class VerifyLookupForm(forms.Form):
+    """Find a certificate to check: by its verification code, or by its serial number and
+    the holder's surname."""
+
+    code = forms.CharField(
+        label=_("Verification code"),
+        help_text=_(
+            "16 letters and numbers printed under the QR code, for example 7KQ4-M2XD-9PAB-3RTW"
+        ),
+        required=False,
+        max_length=80,
+        widget=forms.TextInput(
+            attrs={
+                "class": "input",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "characters",
+            }
+        ),
+    )
+    serial = forms.CharField(
+        label=_("Serial number"),
+        help_text=_("Printed on the certificate, for example OAK-2026-000042"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"class": "input", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+    surname = forms.CharField(
+        label=_("Holder's surname"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"class": "input", "autocomplete": "off"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        code, serial, surname = (data.get(k, "").strip() for k in ("code", "serial", "surname"))
+        if code:
+            return data
+        if serial and not surname:
+            self.add_error(
+                "surname", _("Enter the surname of the person named on the certificate.")
+            )
+        elif surname and not serial:
+            self.add_error("serial", _("Enter the serial number printed on the certificate."))
+        elif not serial:
+            self.add_error(
+                "code",
+                _(
+                    "Enter the verification code printed under the QR code, or the "
+                    "certificate's serial number and the holder's surname."
+                ),
+            )
+        return data

@@ -58,6 +58,8 @@ class Certificate(models.Model):
     # Null only for the instant between insert and numbering, inside one transaction.
     serial = models.CharField(_("serial number"), max_length=40, unique=True, null=True)
     verification_code = models.CharField(_("verification code"), max_length=64, unique=True)
+    """Sixteen characters of Crockford's base 32 (``services._verification_code``), printed
+    in groups of four; certificates issued before that carry a longer URL-safe code."""
 
     holder_name = models.CharField(_("holder's name"), max_length=300)
     school_name = models.CharField(_("school"), max_length=200)
@@ -69,6 +71,10 @@ class Certificate(models.Model):
     completed_on = models.DateField(_("completed on"))
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     issued_at = models.DateTimeField(_("issued at"))
+    # Who vouches for the training on the certificate: the school's DSL at issue (else its
+    # admin), by name and role, as they were then.
+    signatory_name = models.CharField(_("signed by"), max_length=300, blank=True)
+    signatory_role = models.CharField(_("signatory's role"), max_length=200, blank=True)
 
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.VALID
@@ -117,6 +123,15 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.serial} — {self.holder_name}, {self.course_title}"
+
+    @property
+    def code_for_people(self) -> str:
+        """The verification code as printed: ``7KQ4-M2XD-9PAB-3RTW`` (older codes as they
+        are)."""
+        code = self.verification_code
+        if len(code) == 16 and code.isalnum() and code == code.upper():
+            return "-".join(code[i : i + 4] for i in range(0, 16, 4))
+        return code
 
     def standing_on(self, on) -> str:
         """valid, expired, revoked or superseded: what a verifier is told on a date."""

@@ -26,6 +26,7 @@ def certificate_context(certificate: Certificate) -> dict:
     return {
         "certificate": certificate,
         "verify_url": verify_url,
+        "lookup_url": absolute_url("certificates:verify_lookup"),
         "qr_code": pdf.qr_data_uri(verify_url),
         "logo_url": f"cpd-media:{school.logo.name}" if school.logo else "",
         "site_name": cpd_settings.SITE_NAME,

@@ -27,11 +27,40 @@ def certificate_for(*, user, serial: str) -> Certificate:
     return certificate
 
 
+CONFUSABLE = str.maketrans({"I": "1", "L": "1", "O": "0"})
+
+
+def code_normalised(code: str) -> str:
+    """A code as a person types it from paper, made canonical: case, spaces and hyphens
+    set aside, and I, L and O read as 1, 1 and 0 (Crockford's base 32)."""
+    return "".join(code.split()).replace("-", "").upper().translate(CONFUSABLE)
+
+
 def certificate_by_code(*, code: str) -> Certificate | None:
-    """Public lookup for verification: the code is the secret."""
+    """Public lookup for verification: the code is the secret. Takes the code exactly (as
+    the QR code carries it, and as older certificates' longer codes are) or as typed."""
+    code = code.strip()
+    if not code or len(code) > 80:
+        return None
     return (
-        Certificate.objects.filter(verification_code=code).select_related("superseded_by").first()
+        Certificate.objects.filter(verification_code__in={code, code_normalised(code)})
+        .select_related("superseded_by")
+        .first()
     )
+
+
+def certificate_by_serial(*, serial: str, surname: str) -> Certificate | None:
+    """Public lookup by the serial number printed on a certificate and the holder's surname
+    (the last word of the name on it, in any case): both must match, so a serial alone,
+    which is sequential, reveals nothing."""
+    serial, surname = serial.strip().upper(), surname.strip().casefold()
+    if not serial or not surname or len(serial) > 40:
+        return None
+    certificate = Certificate.objects.filter(serial=serial).select_related("superseded_by").first()
+    if certificate is None or certificate.anonymised_at is not None:
+        return None
+    words = certificate.holder_name.casefold().split()
+    return certificate if words and words[-1] == surname else None
 
 
 def certificates_held_by(*, user) -> QuerySet[Certificate]:

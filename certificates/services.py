@@ -25,12 +25,43 @@ from cpd.audit.services import audit_record
 from cpd.conf import cpd_settings
 from cpd.dates import add_months
 from cpd.errors import NotAllowed, NotFound
+from cpd.models import Membership
 from cpd.signals import compliance_changed_after_commit
+
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Crockford's base 32: no I, L, O or U, so a code read aloud or typed from paper is not
+mistaken (``selectors.code_normalised`` reads I and L as 1, O as 0)."""
+
+
+CODE_LENGTH = 16
 
 
 def _verification_code() -> str:
-    # 160 random bits, URL-safe: unguessable, short enough for a QR code.
-    return secrets.token_urlsafe(20)
+    """Sixteen characters of Crockford's base 32: 80 random bits, printed as four groups of
+    four, which a person can type from paper. Guessing is hopeless even for an attacker
+    with a thousand addresses, each at the verify page's rate limit: a year of guessing
+    against a million certificates finds one with odds of about 1 in 30 million."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _signatory(school) -> tuple[str, str]:
+    """The school's DSL today (the longest-serving, if several), else its admin: by name
+    and role as the certificate should print them."""
+    found = (
+        Membership.objects.filter(
+            school=school, role__in=[Membership.Role.DSL, Membership.Role.SCHOOL_ADMIN]
+        )
+        .current(timezone.localdate())
+        .select_related("user")
+        .order_by("role", "started_on", "pk")  # "dsl" sorts before "school_admin"
+        .first()
+    )
+    if found is None:
+        return "", ""
+    name = found.user.get_full_name() or found.user.get_username()
+    if found.role == Membership.Role.DSL:
+        return name[:300], str(found.get_role_display())
+    return name[:300], (found.job_title or found.get_role_display())[:200]
 
 
 def certificate_issue(
@@ -50,6 +81,7 @@ def certificate_issue(
     user = membership.user
     issued_at = enrolment.completed_at or timezone.now()
     completed_on = timezone.localdate(issued_at)
+    signatory_name, signatory_role = _signatory(membership.school)
     certificate = Certificate(
         enrolment=enrolment,
         membership=membership,
@@ -67,6 +99,8 @@ def certificate_issue(
         if version.validity_months
         else None,
         issued_at=issued_at,
+        signatory_name=signatory_name,
+        signatory_role=signatory_role,
     )
     try:
         with transaction.atomic():
@@ -217,6 +251,8 @@ def certificate_reissue(
         completed_on=old.completed_on,
         expires_on=old.expires_on,
         issued_at=now,
+        signatory_name=old.signatory_name,
+        signatory_role=old.signatory_role,
         supersedes=old,
     )
     _number(new)

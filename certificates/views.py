@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from certificates import selectors, services
-from certificates.forms import ReissueForm, RevokeForm
+from certificates.forms import ReissueForm, RevokeForm, VerifyLookupForm
 from certificates.permissions import can_manage_certificate
 from cpd.conf import cpd_settings
 
@@ -115,11 +115,34 @@ def download(request, serial: str):
     )
 
 
+@never_cache
+@ratelimit(group="certificates.verify", key="ip", rate=_verify_rate, block=False)
 def verify_lookup(request):
-    code = request.GET.get("code", "").strip()
-    if code:
-        return redirect("certificates:verify", code=code)
-    return render(request, "certificates/verify_lookup.html")
+    """Find a certificate by its code, or by serial and surname, then show its check. Rate
+    limited with the check itself: both answer whether a certificate exists."""
+    if not request.GET:
+        return render(request, "certificates/verify_lookup.html", {"form": VerifyLookupForm()})
+    if request.limited:
+        response = render(request, "certificates/verify_rate_limited.html", status=429)
+        response["Retry-After"] = "60"
+        return response
+    form = VerifyLookupForm(request.GET)
+    if not form.is_valid():
+        return render(request, "certificates/verify_lookup.html", {"form": form}, status=400)
+    if form.cleaned_data["code"].strip():
+        certificate = selectors.certificate_by_code(code=form.cleaned_data["code"])
+    else:
+        certificate = selectors.certificate_by_serial(
+            serial=form.cleaned_data["serial"], surname=form.cleaned_data["surname"]
+        )
+    if certificate is None:
+        return render(
+            request,
+            "certificates/verify_lookup.html",
+            {"form": form, "not_found": True},
+            status=404,
+        )
+    return redirect("certificates:verify", code=certificate.verification_code)
 
 
 @never_cache
@@ -133,8 +156,9 @@ def verify(request, code: str):
     certificate = selectors.certificate_by_code(code=code)
     if certificate is None:
         return render(request, "certificates/verify_not_found.html", {"code": code}, status=404)
+    today = timezone.localdate()
     return render(
         request,
         "certificates/verify.html",
-        {"certificate": certificate, "standing": certificate.standing_on(timezone.localdate())},
+        {"certificate": certificate, "standing": certificate.standing_on(today), "today": today},
     )

@@ -15,3 +15,31 @@ def required_apps(app_configs, **kwargs):
         )
         for app in missing
     ]
+
+
+@checks.register()
+def base_url(app_configs, **kwargs):
+    """Certificates are rendered by a worker with no request to take a host from: without
+    ``CPD_BASE_URL`` their QR codes and printed links would have no domain, and scanning
+    one would verify nothing. Required once DEBUG is off."""
+    from cpd.conf import cpd_settings
+
+    url = cpd_settings.BASE_URL
+    if url and not url.startswith(("https://", "http://")):
+        return [
+            checks.Error(
+                f"CPD_BASE_URL must be a full address starting https://, not {url!r}.",
+                hint="For example CPD_BASE_URL = 'https://cpd.example.org'.",
+                id="cpd.E010",
+            )
+        ]
+    if not url and not settings.DEBUG:
+        return [
+            checks.Error(
+                "CPD_BASE_URL is empty, so certificates' QR codes and links and the links in "
+                "emails would have no domain.",
+                hint="Set CPD_BASE_URL to the site's full address, e.g. https://cpd.example.org.",
+                id="cpd.E011",
+            )
+        ]
+    return []

@@ -59,6 +59,11 @@ compliance = [
     path("schools/<slug:slug>/people/<int:pk>/", compliance_views.person, name="person"),
     path("schools/<slug:slug>/people/<int:pk>/nudge/", compliance_views.nudge, name="nudge"),
     path(
+        "schools/<slug:slug>/compliance/remind-overdue/",
+        compliance_views.remind_overdue,
+        name="remind_overdue",
+    ),
+    path(
         "schools/<slug:slug>/people/<int:pk>/export/",
         compliance_views.person_export,
         name="person_export",

@@ -14,7 +14,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("Anything"))] + [(a, a) for a in actions]
+        self.fields["action"].choices = [("", _("Anything")), *actions]
 
     def clean(self):
         data = super().clean()

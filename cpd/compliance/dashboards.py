@@ -12,6 +12,7 @@ class MatrixFilters:
     role: str = ""
     category: str = ""
     course: str = ""  # a course slug: only that requirement's column is considered
+    worst: str = ""  # a status: people whose most urgent status is this one
     q: str = ""
     sort: str = "name"  # name | -name | urgency | due
 
@@ -22,6 +23,7 @@ class MatrixFilters:
 class MatrixLine:
     membership: Membership
     cells: list  # ComplianceRow | None, one per requirement column
+    last_reminded: date | None = None
 
     @property
     def name(self) -> str:
@@ -31,6 +33,15 @@ class MatrixLine:
     @property
     def needs_chasing(self) -> bool:
         return any(cell and cell.status not in UP_TO_DATE for cell in self.cells)
+
+    @property
+    def worst(self):
+        """The most urgent of this person's statuses, or None if nothing is required."""
+        return worst_status(cell.status for cell in self.cells if cell)
+
+
+def worst_status(statuses):
+    return min(statuses, key=URGENCY.index, default=None)
 
 
 def matrix_lines(*, matrix: ComplianceMatrix, filters: MatrixFilters) -> list[MatrixLine]:
@@ -54,7 +65,10 @@ def matrix_lines(*, matrix: ComplianceMatrix, filters: MatrixFilters) -> list[Ma
             continue
         if filters.course and not any(cells):
             continue
-        lines.append(MatrixLine(membership, cells))
+        line = MatrixLine(membership, cells)
+        if filters.worst and line.worst != filters.worst:
+            continue
+        lines.append(line)
 
     def urgency(line):
         ranks = [URGENCY.index(c.status) for c in line.cells if c]
@@ -80,6 +94,35 @@ def matrix_lines(*, matrix: ComplianceMatrix, filters: MatrixFilters) -> list[Ma
 
 
 @dataclass
+class PeopleSummary:
+    """The dashboard's headline and tiles, counting people, not requirements: each member
+    of staff who has any training required is counted once, under their most urgent
+    status, so the tiles add up to the staff counted."""
+
+    staff: int
+    fully_up_to_date: int
+    by_worst: dict
+
+    @property
+    def percent_fully_up_to_date(self) -> int | None:
+        return round(100 * self.fully_up_to_date / self.staff) if self.staff else None
+
+
+def people_summary(*, matrix: ComplianceMatrix) -> PeopleSummary:
+    by_worst = dict.fromkeys(URGENCY, 0)
+    staff = fully = 0
+    for membership in matrix.memberships:
+        own = matrix.by_membership.get(membership.pk, {})
+        worst = worst_status(row.status for row in own.values())
+        if worst is None:
+            continue
+        staff += 1
+        by_worst[worst] += 1
+        fully += all(row.status in UP_TO_DATE for row in own.values())
+    return PeopleSummary(staff=staff, fully_up_to_date=fully, by_worst=by_worst)
+
+
+@dataclass
 class RequirementSummary:
     requirement: Requirement
     counts: dict[str, int]
@@ -96,23 +139,28 @@ class RequirementSummary:
     def percent_up_to_date(self) -> int | None:
         return round(100 * self.up_to_date / self.total) if self.total else None
 
+    GAP = 0.6
+    """White space between two segments (of the bar's 100), so that neighbours never touch:
+    each segment's fill has at least 3:1 contrast against white."""
+
     @property
     def segments(self) -> list[dict]:
-        """Bar segments for the server-rendered SVG chart, in urgency order, 0–100 wide.
-        The stylesheet colours each by its status (``.status-<value>``)."""
+        """Bar segments for the server-rendered SVG chart, in urgency order, 0–100 wide,
+        with a gap between neighbours. The stylesheet fills each with its status's colour
+        and pattern (``.status-<value>``), so that no two are told apart by colour alone."""
         segments, x = [], 0.0
-        for status in reversed(URGENCY):
+        shown = [status for status in reversed(URGENCY) if self.counts[status]]
+        for i, status in enumerate(shown):
             count = self.counts[status]
-            if not count:
-                continue
             width = 100 * count / self.total
+            gap = self.GAP if i < len(shown) - 1 else 0
             segments.append(
                 {
                     "status": status,
                     "label": status.label,
                     "count": count,
                     "x": round(x, 3),
-                    "width": round(width, 3),
+                    "width": round(max(width - gap, 0.3), 3),
                 }
             )
             x += width

@@ -19,6 +19,9 @@ class MatrixFilterForm(forms.Form):
         choices=[("", _("Any category")), *Membership.StaffCategory.choices],
     )
     course = forms.ChoiceField(label=_("Training"), required=False)
+    worst = forms.ChoiceField(
+        label=_("Most urgent status"), required=False, widget=forms.HiddenInput
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -35,6 +38,7 @@ class MatrixFilterForm(forms.Form):
         self.fields["status"].choices = [("", _("Any status"))] + [
             (status.value, status.label) for status in URGENCY
         ]
+        self.fields["worst"].choices = [("", "")] + [(s.value, s.label) for s in URGENCY]
         self.fields["course"].choices = [("", _("All training"))] + [
             (r.course.slug, r.name) for r in requirements
         ]

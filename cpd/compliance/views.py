@@ -3,9 +3,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from courses.selectors import content_reviews_due
@@ -15,6 +17,7 @@ from cpd.compliance.bulletins.selectors import bulletins_to_read
 from cpd.compliance.dashboards import (
     MatrixFilters,
     matrix_lines,
+    people_summary,
     requirement_summaries,
     trust_summary,
 )
@@ -60,6 +63,10 @@ def _matrix_and_filters(request, school):
 def compliance(request, school):
     school, matrix, form, columns, lines = _matrix_and_filters(request, school)
     page = Paginator(lines, STAFF_PER_PAGE).get_page(request.GET.get("page"))
+    reminded = reminders.last_reminded(membership_ids=[line.membership.pk for line in page])
+    for line in page:
+        line.last_reminded = reminded.get(line.membership.pk)
+    people = people_summary(matrix=matrix)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -74,6 +81,10 @@ def compliance(request, school):
             "query": query.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k not in {"page", "sort"}),
             "summaries": requirement_summaries(matrix=matrix),
+            "people": people,
+            "tiles": [
+                (status, status.label, count) for status, count in people.by_worst.items() if count
+            ],
             "counts": [(status, status.label, count) for status, count in matrix.counts.items()],
             "reviews_due": content_reviews_due(
                 course_ids={r.course_id for r in matrix.requirements}, today=matrix.on
@@ -143,6 +154,25 @@ def nudge(request, school, pk: int):
     if _safe_next(request):
         return redirect(request.POST["next"])
     return redirect("cpd:person", slug=school.slug, pk=membership.pk)
+
+
+@school_view(Permission.VIEW_COMPLIANCE)
+@require_POST
+def remind_overdue(request, school):
+    done = reminders.overdue_remind_all(school=school, sender=request.user, on=school_today(school))
+    if done.sent:
+        messages.success(
+            request,
+            ngettext(
+                "Reminder sent to %(n)d member of staff with overdue training.",
+                "Reminders sent to %(n)d members of staff with overdue training.",
+                done.sent,
+            )
+            % {"n": done.sent},
+        )
+    else:
+        messages.info(request, _("Everyone with overdue training has been reminded today already."))
+    return redirect(reverse("cpd:compliance", kwargs={"slug": school.slug}) + "#staff")
 
 
 def _safe_next(request) -> bool:

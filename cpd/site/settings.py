@@ -310,7 +310,9 @@ SESSION_ENGINE = (
 # The API needs no REST_FRAMEWORK or SPECTACULAR_SETTINGS: its views carry their own
 # (cpd/api/base.py, cpd/api/schema.py).
 
-CPD_BASE_URL = os.environ.get("CPD_BASE_URL", "")
+# Required without DEBUG (a system check): certificates' QR codes need a domain. With DEBUG
+# (the demo), the address `make run` serves.
+CPD_BASE_URL = os.environ.get("CPD_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 # Logs go to standard error: "json" (the default with DEBUG off) writes one JSON object a
 # line with the request id (see cpd/logging.py); "plain" is for people reading a terminal.

@@ -3,7 +3,7 @@ nudge one of them, download the list, and look at a person, the knowledge gaps, 
 and training done elsewhere; then a trust admin's overview. Every page gets an axe-core
 scan and a 320 px reflow check (see ``support.check_page``)."""
 
-from datetime import date, timedelta
+from datetime import datetime, time, timedelta
 from io import BytesIO
 
 import pytest
@@ -153,7 +153,7 @@ def test_dsl_chases_overdue_staff_from_the_dashboard(
     assert mail.outbox == []
     page.get_by_role("button", name="Send a reminder to Ben Adams").click()
     expect(page.get_by_role("status")).to_have_text("Reminder sent to Ben Adams.")
-    assert path_of(page) == filtered
+    assert path_of(page) == f"{filtered}#person-{ben.pk}"  # back to Ben's row
     assert table_rows(page) == [["Ben Adams", "Overdue"], ["David Okafor", "Overdue"]]
     check_page(page, visited)
     assert [message.to for message in mail.outbox] == [["ben@oakwood.test"]]
@@ -172,13 +172,16 @@ def test_dsl_chases_overdue_staff_from_the_dashboard(
         HEADER,
         [
             "Adams", "Ben", "ben@oakwood.test", "Deputy DSL", "Teaching staff", "Class teacher",
-            "Overdue", (ben.started_on + timedelta(days=14)).isoformat(),
+            "Overdue", datetime.combine(ben.started_on + timedelta(days=14), time()),
         ],
         [
             "Okafor", "David", "david@oakwood.test", "Designated safeguarding lead",
-            "Teaching staff", "Class teacher", "Overdue", date(2020, 9, 15).isoformat(),
+            "Teaching staff", "Class teacher", "Overdue", datetime(2020, 9, 15),
         ],
     ]  # fmt: skip
+    # Dates are real dates, shown as dates, and every heading has a filter button.
+    assert sheet["H2"].is_date and sheet["H2"].number_format == "d mmm yyyy"
+    assert sheet.auto_filter.ref == "A1:H3"
 
     # Ben's whole record.
     page.get_by_role("link", name="Ben Adams", exact=True).click()
@@ -222,7 +225,7 @@ def test_dsl_chases_overdue_staff_from_the_dashboard(
     assert visited == [
         compliance,
         f"{filtered}#staff",
-        filtered,
+        f"{filtered}#person-{ben.pk}",
         f"/schools/{school.slug}/people/{ben.pk}/",
         f"/schools/{school.slug}/knowledge-gaps/",
         f"/schools/{school.slug}/bulletins/",

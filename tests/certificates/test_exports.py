@@ -117,7 +117,20 @@ def test_pack_holds_pdfs_manifest_and_summary_with_matching_hashes(
     assert "4 certificates, each with its SHA-256 in manifest.csv." in summary
     assert "Valid Expired Revoked Replaced 3 1 0 0" in summary
     assert "Annual update 0 0 2 0 0 0 2" in summary  # Amara and Ben up to date; Zoë, David not
-    assert "50% of requirements are up to date." in summary
+    assert "50% of requirements are up to date. 2 of 4 staff fully up to date." in summary
+    # Every member of staff, with each requirement's status and the certificate behind it.
+    people = summary[summary.index("Every member of staff") :]
+    assert people.startswith(
+        "Every member of staff Name Role Annual update "
+        f"Carter, Ben Staff Support staff Up to date {c['ben-grooming'].serial} until "
+    )
+    expiry = c["amara-grooming"].expires_on.strftime("%-d %b %Y")
+    # (The PDF's text comes back with "T eaching": kerning, not a typo.)
+    names = ["Carter, Ben", "Okafor, David", "Okonkwo, Amara", "Ångström, Zoë"]
+    assert [people.index(name) for name in names] == sorted(people.index(n) for n in names)
+    amara = people[people.index("Okonkwo, Amara") : people.index("Ångström, Zoë")]
+    assert amara.endswith(f"Up to date {c['amara-grooming'].serial} until {expiry} ")
+    assert people.index("Ångström, Zoë Staff Governor Not started") > 0
 
 
 def test_export_is_audited(client, dsl, school, pack_people, sign_in,

@@ -111,3 +111,60 @@ def test_admin_refuses_to_add_change_or_delete_audit_events(client, events):
     assert client.post(f"{base}{event.pk}/delete/", {"post": "yes"}).status_code == 403
     client.post(base, {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"})
     assert AuditEvent.objects.get(pk=event.pk).action == "cpd.membership.created"
+
+
+def test_what_happened_filter_lists_each_action_once_in_words(client, dsl, events):
+    client.login(username=dsl.user.email, password=PASSWORD)
+    form = client.get(f"/schools/{dsl.school.slug}/audit/").context["form"]
+    assert list(form.fields["action"].choices) == [
+        ("", "Anything"),
+        ("cpd.membership.created", "Member of staff added"),
+        ("cpd.membership.nudged", "Reminder sent"),
+    ]
+
+
+def test_events_read_as_words_with_formatted_details(client, dsl, school):
+    audit_record(
+        actor=dsl.user,
+        action="cpd.membership.updated",
+        target=dsl,
+        school=school,
+        data={"role": ["staff", "dsl"], "left_on": [None, "2026-07-31"]},
+    )
+    audit_record(
+        actor=dsl.user,
+        action="cpd.requirement.changed",
+        target=dsl,
+        school=school,
+        data={"course": "annual", "changed": {"renewal_months": [12, 24]}},
+    )
+    client.login(username=dsl.user.email, password=PASSWORD)
+    response = client.get(f"/schools/{dsl.school.slug}/audit/")
+    events = list(response.context["page"])
+    assert [(e.description, e.details) for e in events] == [
+        ("Training rule changed", [("Course", "annual"), ("Renewal months", "12 → 24")]),
+        (
+            "Member of staff's details changed",
+            [("Role", "staff → dsl"), ("Leaving date", "– → 31 July 2026")],
+        ),
+    ]
+    page = response.content.decode()
+    assert "cpd.membership.updated" not in page.split('<table class="table">', 1)[1]
+    assert "{" not in page.split('<table class="table">', 1)[1].split("</table>")[0]
+
+
+def test_every_action_the_product_records_is_described():
+    """Read the source for audit actions, so a new one cannot ship as a raw code."""
+    import re
+    from pathlib import Path
+
+    from cpd.audit.descriptions import DESCRIPTIONS
+
+    root = Path(__file__).resolve().parents[2]
+    found = set()
+    for folder in ("cpd", "courses", "certificates"):
+        for path in (root / folder).rglob("*.py"):
+            found |= set(re.findall(r'action="([a-z_]+\.[a-z_.]+)"', path.read_text()))
+    found |= {"cpd.external_record.verified", "cpd.external_record.rejected"}  # by status
+    assert found - DESCRIPTIONS.keys() == set()
+    assert len(found) >= 25

@@ -103,6 +103,7 @@ def html_routes(w: World) -> dict:
         "cpd:compliance_download": ("other", "get", {"slug": b, "fmt": "csv"}),
         "cpd:person": ("other", "get", {"slug": b, "pk": m}),
         "cpd:nudge": ("other", "post", {"slug": b, "pk": m}),
+        "cpd:remind_overdue": ("other", "post", {"slug": b}),
         "cpd:person_export": ("other", "post", {"slug": b, "pk": m}),
         "cpd:knowledge_gaps": ("other", "get", {"slug": b}),
         "cpd:trust": ("other", "get", {"slug": w.b_trust.slug}),

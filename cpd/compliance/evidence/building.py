@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from certificates import pdf
-from certificates.models import Export, certificate_storage
+from certificates.models import Certificate, Export, certificate_storage
 from certificates.rendering import certificate_render
 from cpd.audit.services import audit_record
 from cpd.compliance.evidence.selectors import STANDINGS, ExportFilters, export_certificates
@@ -258,7 +258,7 @@ def export_summary_pdf(
 ) -> bytes:
     """The pack's summary: what was included, the school's compliance table on the day,
     and a bar chart of the same numbers. Rendered with the same restricted fetcher."""
-    from cpd.compliance.engine import URGENCY
+    from cpd.compliance.engine import UP_TO_DATE, URGENCY
     from cpd.compliance.selectors import compliance_matrix
 
     matrix = compliance_matrix(school=school, on=on)
@@ -271,6 +271,39 @@ def export_summary_pdf(
                 row_counts[row.status] += 1
         table.append((requirement.name, [row_counts[s] for s in statuses]))
     overall = matrix.counts
+    serials = dict(
+        Certificate.objects.filter(
+            pk__in={row.certificate_id for row in matrix.rows if row.certificate_id}
+        ).values_list("pk", "serial")
+    )
+    people = []
+    for membership in matrix.memberships:
+        own = matrix.by_membership.get(membership.pk, {})
+        if not own:
+            continue
+        cells = []
+        for requirement in matrix.requirements:
+            row = own.get(requirement.pk)
+            cells.append(
+                None
+                if row is None
+                else {
+                    "status": row.status,
+                    "label": row.label,
+                    "due_on": row.due_on,
+                    "expires_on": row.expires_on,
+                    "serial": serials.get(row.certificate_id, ""),
+                }
+            )
+        user = membership.user
+        people.append(
+            {
+                "name": f"{user.last_name}, {user.first_name}".strip(", ") or user.get_username(),
+                "role": membership.get_role_display(),
+                "category": membership.get_staff_category_display(),
+                "cells": cells,
+            }
+        )
     labels = {
         "valid": _("Valid"),
         "expired": _("Expired"),
@@ -288,6 +321,12 @@ def export_summary_pdf(
             "certificate_counts": [(labels[s], counts[s]) for s in STANDINGS],
             "status_labels": [s.label for s in statuses],
             "table": table,
+            "requirements": matrix.requirements,
+            "people": people,
+            "staff": len(people),
+            "fully_up_to_date": sum(
+                all(c is None or c["status"] in UP_TO_DATE for c in p["cells"]) for p in people
+            ),
             "chart": _bar_chart([(s.value, s.label, overall[s]) for s in statuses]),
             "percent_up_to_date": matrix.percent_up_to_date,
             "site_name": cpd_settings.SITE_NAME,

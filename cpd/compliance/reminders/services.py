@@ -12,7 +12,9 @@ from datetime import date, timedelta
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from cpd.audit.services import audit_record
 from cpd.compliance.engine import UP_TO_DATE, URGENCY, ComplianceRow, Status, compliance_rows
@@ -154,6 +156,67 @@ def _counts(rows) -> list[tuple[str, int]]:
 
 class NudgeRefused(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class OverdueReminded:
+    sent: int
+    already: int
+    """Overdue people skipped because they had been reminded already that day."""
+
+
+def overdue_remind_all(*, school: School, sender, on: date) -> OverdueReminded:
+    """A nudge to every member of staff with training overdue, expired or not started, at
+    most one a day each (a second press the same day sends nothing new). One audit event
+    for the whole run, naming how many were sent."""
+    memberships = list(
+        Membership.objects.for_school(school).active_on(on).select_related("user", "school")
+    )
+    owing = defaultdict(list)
+    for row in compliance_rows(memberships=memberships, on=on):
+        if row.status not in UP_TO_DATE:
+            owing[row.membership.pk].append(row)
+    sent = already = 0
+    for membership in memberships:
+        rows = owing.get(membership.pk, [])
+        if not any(row.status in OVERDUE for row in rows):
+            continue
+        if not _log_once(
+            membership=membership, requirement=None, kind=ReminderLog.Kind.NUDGE, due_on=on
+        ):
+            already += 1
+            continue
+        _send(
+            "nudge",
+            membership.user.email,
+            {
+                "membership": membership,
+                "rows": rows,
+                "sender": sender,
+                "training_url": absolute_url("cpd:my_training"),
+            },
+        )
+        sent += 1
+    audit_record(
+        actor=sender,
+        action="cpd.compliance.overdue_reminded",
+        target=school,
+        school=school,
+        data={"sent": sent, "already_reminded_today": already},
+    )
+    return OverdueReminded(sent=sent, already=already)
+
+
+def last_reminded(*, membership_ids) -> dict[int, date]:
+    """When each of these people was last sent a reminder (not counting DSLs' digests)."""
+    found = (
+        ReminderLog.objects.filter(membership_id__in=membership_ids)
+        .exclude(kind=ReminderLog.Kind.DIGEST)
+        .values("membership_id")
+        .annotate(last=Max("sent_at"))
+        .order_by()
+    )
+    return {row["membership_id"]: timezone.localdate(row["last"]) for row in found}
 
 
 def nudge_send(*, school: School, membership: Membership, sender, on: date) -> None:
