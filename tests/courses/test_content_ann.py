@@ -364,8 +364,11 @@ def test_grey_scenarios_have_a_defensible_second_choice_whose_feedback_says_so()
     assert grey == [
         "08-scenario-a-change-in-a-pupil.md",
         "10-scenario-a-pupil-with-send-in-a-primary-class.md",
+        "13-scenario-a-trip-before-the-summer-holiday.md",
         "16-scenario-a-supply-teacher-hears-about-a-knife.md",
+        "20-scenario-a-disclosure-at-home-time.md",
         "23-scenario-a-colleague-and-a-pupil.md",
+        "25-scenario-something-gets-through-the-filter.md",
     ]
 
 
