@@ -9,12 +9,12 @@ from courses.loading.item_quality import GUESS_PASS_LIMIT, BankReport, bank_repo
 from courses.loading.spec import ContentError, CourseSpec, Problem
 from cpd.conf import cpd_settings
 
-SHIPPED_GUESSABLE_BANKS_REFUSED = False
+SHIPPED_GUESSABLE_BANKS_REFUSED = True
 """Whether a shipped course (a folder under ``courses/content/``) whose knowledge check a
 guesser passes ``GUESS_PASS_LIMIT`` of the time or more is refused, rather than loaded with a
-warning. Off only while the shipped banks are being rewritten (issue 20): switch it on once
-every shipped bank is under the limit (``test_shipped_refusal_switch_matches_the_banks``
-fails when that is so)."""
+warning. On: every shipped bank is under the limit, and must stay so. (It was off while the
+shipped banks were rewritten; ``test_shipped_refusal_switch_matches_the_banks`` keeps the
+switch and the banks in step.)"""
 
 
 @dataclass(frozen=True)

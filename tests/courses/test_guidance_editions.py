@@ -109,3 +109,10 @@ def test_reviewed_on_that_is_not_a_date_is_refused(tmp_path):
     assert raised.value.problems == [
         Problem(f"{SLUG}/course.yaml", "reviewed_on", "expected a date as YYYY-MM-DD, found text")
     ]
+
+
+def test_shipped_courses_state_the_edition_and_day_they_were_reviewed(shipped_courses):
+    requirement_pack_load(name="kcsie")
+    for slug, version in shipped_courses.items():
+        assert version.reviewed_against == "KCSIE 2025", slug
+        assert version.reviewed_on == date(2026, 11, 28), slug
