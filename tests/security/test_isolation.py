@@ -142,6 +142,10 @@ def html_routes(w: World) -> dict:
             "caller's enrolment",
         ),  # fmt: skip
         "courses:assessment_start": ("own", "post", {"slug": w.course.slug}, "caller's"),
+        # Content reviewers only (403 to school roles); figures from their own trust's
+        # attempts (tests/courses/test_item_statistics.py).
+        "courses:statistics_courses": ("own", "get", {}, "reviewer's trust only"),
+        "courses:statistics": ("own", "get", {"slug": w.course.slug}, "reviewer's trust only"),
         "cpd:my_training": ("own", "get", {}, "the caller's training"),
         "cpd:my_records": ("own", "get", {}, "the caller's records"),
         "cpd:api_token": ("own", "get", {}, "the caller's token"),
