@@ -55,6 +55,10 @@ class ScenarioForm(forms.Form):
 
 
 class AcknowledgementForm(forms.Form):
+    """Tick to confirm the lesson's statement; or, where the lesson offers several
+    documents, choose the one you read (``document``, from 1), which confirms its
+    statement."""
+
     confirm = forms.BooleanField(
         error_messages={"required": _("Tick the box to confirm you have read the document.")},
     )
@@ -62,6 +66,22 @@ class AcknowledgementForm(forms.Form):
     def __init__(self, *args, lesson, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["confirm"].label = lesson.statement
+        if lesson.documents:
+            del self.fields["confirm"]
+            self.fields["document"] = forms.TypedChoiceField(
+                label=_("Which have you read?"),
+                widget=forms.RadioSelect,
+                coerce=int,
+                choices=[
+                    (i, f"{d['who']}: {d['statement']}")
+                    for i, d in enumerate(lesson.documents, start=1)
+                ],
+                error_messages={"required": _("Choose the document you have read.")},
+            )
+
+    @property
+    def document(self) -> int | None:
+        return self.cleaned_data.get("document")
 
 
 class EnrolForm(forms.Form):

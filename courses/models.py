@@ -141,6 +141,15 @@ class Lesson(FrozenContentModel):
     document = models.CharField(_("document"), max_length=200, blank=True)
     document_version = models.CharField(_("document version"), max_length=50, blank=True)
     statement = models.CharField(_("statement"), max_length=300, blank=True)
+    documents = models.JSONField(
+        _("documents to choose from"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "An acknowledgement offering several documents: who each is for and the statement "
+            "confirmed; the learner confirms the one they read."
+        ),
+    )
 
     class Meta:
         ordering = ["version", "position"]

@@ -150,6 +150,7 @@ def lesson(request, slug: str, lesson: str):
             lesson=current,
             choice_id=form.cleaned_data["choice"] if scenario_form else None,
             confirmed=ack_form is not None,
+            document=ack_form.document if ack_form else None,
         )
         if scenario_form:
             return redirect(request.path + "#feedback")

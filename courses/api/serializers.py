@@ -92,6 +92,12 @@ class LessonDoneSerializer(serializers.Serializer):
     confirm = serializers.BooleanField(
         required=False, default=False, help_text="Acknowledgements: you have read it."
     )
+    document = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=20,
+        help_text="Acknowledgements offering several documents: which you read (from 1).",
+    )
     seconds_spent = serializers.IntegerField(required=False, default=0, min_value=0, max_value=3600)
 
 

@@ -108,6 +108,7 @@ class EnrolmentViewSet(
             lesson=entry.lesson,
             choice_id=data.get("choice"),
             confirmed=data["confirm"],
+            document=data.get("document"),
             seconds_spent=data["seconds_spent"],
         )
         return Response(self._detail(enrolment))

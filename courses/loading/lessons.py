@@ -13,7 +13,8 @@ CALLOUTS = {"key-point", "what-to-do"}
 
 LESSON_KEYS = {"title", "kind", "minutes", "sources"}
 SCENARIO_KEYS = {"prompt", "choices"}
-ACKNOWLEDGEMENT_KEYS = {"document", "document_version", "statement"}
+ACKNOWLEDGEMENT_KEYS = {"document", "document_version", "statement", "documents"}
+ACKNOWLEDGEMENT_DOCUMENT_KEYS = {"document", "statement", "who"}
 
 
 def modules_read(reader: Reader, raw) -> list[ModuleSpec]:
@@ -99,7 +100,10 @@ def _read_lesson(reader: Reader, name: str) -> LessonSpec | None:
         required |= SCENARIO_KEYS
     elif kind == "acknowledgement":
         allowed |= ACKNOWLEDGEMENT_KEYS
-        required |= ACKNOWLEDGEMENT_KEYS
+        # One document and its statement, or several documents to choose from.
+        required |= {"document_version"} | (
+            {"documents"} if "documents" in meta else {"document", "statement"}
+        )
     reader.mapping(f, "", meta, allowed, required)
     if kind not in LESSON_KINDS:
         reader.problem(f, "kind", f"must be one of {', '.join(LESSON_KINDS)}, found {kind!r}")
@@ -127,12 +131,49 @@ def _read_lesson(reader: Reader, name: str) -> LessonSpec | None:
         lesson.prompt = reader.text(f, "prompt", meta.get("prompt"))
         lesson.choices = _read_scenario_choices(reader, f, meta.get("choices"))
     elif kind == "acknowledgement":
-        lesson.document = reader.text(f, "document", meta.get("document"))
         lesson.document_version = reader.text(
             f, "document_version", as_text(meta.get("document_version"))
         )
-        lesson.statement = reader.text(f, "statement", meta.get("statement"))
+        if "documents" in meta:
+            for key in ("document", "statement"):
+                if key in meta:
+                    reader.problem(
+                        f, key, "give either documents (to choose from) or one document, not both"
+                    )
+            lesson.documents = _read_documents(reader, f, meta.get("documents"))
+        else:
+            lesson.document = reader.text(f, "document", meta.get("document"))
+            lesson.statement = reader.text(f, "statement", meta.get("statement"))
     return lesson
+
+
+def _read_documents(reader: Reader, f: str, raw) -> list[dict]:
+    """The documents an acknowledgement offers: at least two, each with who it is for and
+    the statement the learner confirms."""
+    if not isinstance(raw, list):
+        reader.problem(f, "documents", f"expected a list, found {kind_of(raw)}")
+        return []
+    if len(raw) < 2:
+        reader.problem(
+            f, "documents", f"offer at least two documents to choose from, found {len(raw)}"
+        )
+    documents = []
+    for i, item in enumerate(raw, start=1):
+        where = f"documents[{i}]"
+        if (
+            reader.mapping(
+                f, where, item, ACKNOWLEDGEMENT_DOCUMENT_KEYS, ACKNOWLEDGEMENT_DOCUMENT_KEYS
+            )
+            is None
+        ):
+            continue
+        documents.append(
+            {
+                key: reader.text(f, f"{where}.{key}", item.get(key))
+                for key in ("document", "statement", "who")
+            }
+        )
+    return documents
 
 
 def _check_body(reader: Reader, f: str, body: str, first_line: int) -> None:

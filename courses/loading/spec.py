@@ -46,6 +46,9 @@ class LessonSpec:
     document: str = ""
     document_version: str = ""
     statement: str = ""
+    documents: list[dict] = field(default_factory=list)
+    """Alternatives for an acknowledgement: ``{"document", "statement", "who"}`` each; the
+    learner confirms the one they read (``document`` and ``statement`` are then empty)."""
 
     @property
     def words(self) -> int:

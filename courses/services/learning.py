@@ -98,11 +98,13 @@ def lesson_finish(
     lesson: Lesson,
     choice_id: int | None = None,
     confirmed: bool = False,
+    document: int | None = None,
     seconds_spent: int = 0,
 ) -> None:
     """Finish a lesson as its kind asks: a reading lesson as it is, a scenario with the
     learner's response (``choice_id``), an acknowledgement once they have ``confirmed`` the
-    statement. The lesson page and the API both finish lessons here."""
+    statement (and, where it offers several documents, said which they read: ``document``,
+    from 1). The lesson page and the API both finish lessons here."""
     refuse_unless_in_progress(enrolment)
     if lesson.kind == Lesson.Kind.SCENARIO:
         if choice_id is None:
@@ -111,7 +113,7 @@ def lesson_finish(
     elif lesson.kind == Lesson.Kind.ACKNOWLEDGEMENT:
         if not confirmed:
             raise LearningError(_("Confirm the statement to finish this lesson."))
-        acknowledgement_record(enrolment=enrolment, lesson=lesson)
+        acknowledgement_record(enrolment=enrolment, lesson=lesson, document=document)
     else:
         lesson_complete(enrolment=enrolment, lesson=lesson, seconds_spent=seconds_spent)
 
@@ -165,23 +167,33 @@ def scenario_respond(
 
 
 @transaction.atomic
-def acknowledgement_record(*, enrolment: Enrolment, lesson: Lesson) -> Acknowledgement:
-    """Record that the learner has read the lesson's document, with its version and the time."""
+def acknowledgement_record(
+    *, enrolment: Enrolment, lesson: Lesson, document: int | None = None
+) -> Acknowledgement:
+    """Record that the learner has read the lesson's document, with its version and the time.
+    Where the lesson offers several documents, ``document`` (from 1) says which they read,
+    and that one's name and statement are recorded."""
     refuse_unless_in_progress(enrolment)
     if (
         lesson.version_id != enrolment.course_version_id
         or lesson.kind != Lesson.Kind.ACKNOWLEDGEMENT
     ):
         raise LearningError(_("This lesson has nothing to confirm."))
+    name, statement = lesson.document, lesson.statement
+    if lesson.documents:
+        if document is None or not 1 <= document <= len(lesson.documents):
+            raise LearningError(_("Choose the document you have read."))
+        chosen = lesson.documents[document - 1]
+        name, statement = chosen["document"], chosen["statement"]
     acknowledgement = Acknowledgement.objects.filter(enrolment=enrolment, lesson=lesson).first()
     if acknowledgement is None:
         acknowledgement = Acknowledgement.objects.create(
             membership=enrolment.membership,
             enrolment=enrolment,
             lesson=lesson,
-            document=lesson.document,
+            document=name,
             document_version=lesson.document_version,
-            statement=lesson.statement,
+            statement=statement,
             at=timezone.now(),
         )
     _progress_done(enrolment, lesson, 0)

@@ -74,6 +74,7 @@ def course_load(*, spec: CourseSpec) -> tuple[CourseVersion, bool]:
                     document=lesson.document,
                     document_version=lesson.document_version,
                     statement=lesson.statement,
+                    documents=lesson.documents,
                 )
             )
     lessons = Lesson.objects.bulk_create(lesson_rows)

@@ -155,18 +155,35 @@ def test_annex_b_is_a_should_for_leaders_and_staff_working_directly_with_childre
 
 
 def test_acknowledgements_offer_the_annex_a_variant_and_annex_b():
-    acknowledgements = [
-        (lesson.file, lesson.document)
+    acknowledgements = {
+        lesson.file: [(d["who"], d["document"]) for d in lesson.documents]
         for lesson in lessons().values()
         if lesson.kind == "acknowledgement"
-    ]
-    assert acknowledgements == [
-        (
-            "27-acknowledgement-kcsie-part-one-or-annex-a.md",
-            "Keeping children safe in education, Part one (or Annex A where the school directs)",
-        ),
-        ("28-acknowledgement-kcsie-annex-b.md", "Keeping children safe in education, Annex B"),
-    ]
+    }
+    assert acknowledgements == {
+        "27-acknowledgement-kcsie-part-one-or-annex-a.md": [
+            (
+                "If you work directly with children",
+                "Keeping children safe in education 2025, Part one",
+            ),
+            (
+                "If you do not work directly with children and your school has asked you to "
+                "read Annex A",
+                "Keeping children safe in education 2025, Annex A",
+            ),
+        ],
+        "28-acknowledgement-kcsie-annex-b.md": [
+            (
+                "If you are a school leader or work directly with children",
+                "Keeping children safe in education 2025, Annex B",
+            ),
+            (
+                "If you do not work directly with children and your school has not asked you "
+                "to read Annex B",
+                "Keeping children safe in education 2025, Annex B (not asked to read it)",
+            ),
+        ],
+    }
 
 
 def test_an_image_seen_by_accident_goes_to_the_dsl_and_adult_involvement_to_police():

@@ -662,3 +662,52 @@ def test_load_command_folder_of_courses_one_broken_writes_nothing(db, tmp_path):
         "  online-safety-basics/course.yaml: pass_mark: required key is missing"
     )
     assert set(row_counts().values()) == {0}
+
+
+ANNEX_CHOICE = [
+    {"who": "If you teach", "document": "Part one", "statement": "I have read Part one."},
+    {"who": "If you do not", "document": "Annex A", "statement": "I have read Annex A."},
+]
+
+
+def _acknowledging(**meta) -> dict:
+    content = course_content()
+    lesson = content["lessons"]["03-confirm-the-policy.md"]["meta"]
+    for key in ("document", "statement"):
+        lesson.pop(key)
+    lesson.update(meta)
+    return content
+
+
+def test_acknowledgement_offering_documents_loads_them(db, tmp_path):
+    folder = course_write(tmp_path / SLUG, _acknowledging(documents=ANNEX_CHOICE))
+    [(version, _)] = courses_load(folders=[folder])
+    lesson = version.lessons.get(slug="confirm-the-policy")
+    assert (lesson.document, lesson.statement, lesson.documents) == ("", "", ANNEX_CHOICE)
+
+
+@pytest.mark.parametrize(
+    ("meta", "problems"),
+    [
+        (
+            {"documents": ANNEX_CHOICE[:1]},
+            [("documents", "offer at least two documents to choose from, found 1")],
+        ),
+        (
+            {"documents": ANNEX_CHOICE, "document": "Part one"},
+            [("document", "give either documents (to choose from) or one document, not both")],
+        ),
+        (
+            {"documents": [ANNEX_CHOICE[0], {"document": "Annex A", "statement": "Read it."}]},
+            [("documents[2].who", "required key is missing")],
+        ),
+        ({"documents": "Part one"}, [("documents", "expected a list, found text")]),
+        ({}, [("document", "required key is missing"), ("statement", "required key is missing")]),
+    ],
+)
+def test_acknowledgement_documents_refused_with_the_problem_named(tmp_path, meta, problems):
+    folder = course_write(tmp_path / SLUG, _acknowledging(**meta))
+    with pytest.raises(ContentError) as raised:
+        course_spec_read(folder)
+    assert [(p.where, p.message) for p in raised.value.problems] == problems
+    assert {p.file for p in raised.value.problems} == {f"{SLUG}/lessons/03-confirm-the-policy.md"}

@@ -319,3 +319,75 @@ def test_completed_course_cannot_gain_progress():
     )
     with pytest.raises(LearningError, match="^This course is already finished.$"):
         lesson_complete(enrolment=enrolment, lesson=lesson)
+
+
+DOCUMENTS = [
+    {
+        "who": "If you work directly with children",
+        "document": "KCSIE 2025, Part one",
+        "statement": "I have read Part one.",
+    },
+    {
+        "who": "If you do not work directly with children",
+        "document": "KCSIE 2025, Annex A",
+        "statement": "I have read Annex A.",
+    },
+]
+
+
+@pytest.fixture
+def choice_of_documents():
+    version = CourseVersionFactory()
+    lesson = LessonFactory(
+        module=ModuleFactory(version=version),
+        kind=Lesson.Kind.ACKNOWLEDGEMENT,
+        document_version="2025",
+        documents=DOCUMENTS,
+    )
+    return lesson, EnrolmentFactory(course_version=version)
+
+
+def test_acknowledgement_with_a_choice_records_the_document_chosen(client, choice_of_documents):
+    lesson, enrolment = choice_of_documents
+    client.login(username=enrolment.membership.user.email, password=PASSWORD)
+    url = f"/courses/{enrolment.course_version.course.slug}/lessons/{lesson.slug}/"
+    page = client.get(url).content.decode()
+    assert "Which have you read?" in page
+    assert "If you do not work directly with children: I have read Annex A." in page
+
+    refused = client.post(url, {})
+    assert refused.status_code == 400
+    assert "Choose the document you have read." in refused.content.decode()
+    assert client.post(url, {"document": "3"}).status_code == 400
+    assert Acknowledgement.objects.count() == 0
+
+    assert client.post(url, {"document": "2"}).status_code == 302
+    record = Acknowledgement.objects.get()
+    assert (record.document, record.document_version, record.statement) == (
+        "KCSIE 2025, Annex A",
+        "2025",
+        "I have read Annex A.",
+    )
+
+
+def test_acknowledgement_with_a_choice_needs_the_choice_in_the_service(choice_of_documents):
+    lesson, enrolment = choice_of_documents
+    for document in (None, 0, 3):
+        with pytest.raises(LearningError, match="^Choose the document you have read.$"):
+            acknowledgement_record(enrolment=enrolment, lesson=lesson, document=document)
+    acknowledgement_record(enrolment=enrolment, lesson=lesson, document=1)
+    assert Acknowledgement.objects.get().document == "KCSIE 2025, Part one"
+
+
+def test_acknowledgement_with_a_choice_through_the_api(client, choice_of_documents):
+    lesson, enrolment = choice_of_documents
+    client.login(username=enrolment.membership.user.email, password=PASSWORD)
+    url = f"/api/v1/enrolments/{enrolment.pk}/lessons/"
+    refused = client.post(url, {"lesson": lesson.slug, "confirm": True}, "application/json")
+    assert refused.status_code == 400
+    assert Acknowledgement.objects.count() == 0
+    done = client.post(
+        url, {"lesson": lesson.slug, "confirm": True, "document": 1}, "application/json"
+    )
+    assert done.status_code == 200
+    assert Acknowledgement.objects.get().document == "KCSIE 2025, Part one"
