@@ -28,7 +28,9 @@ COLOURS = {
 
 def fills(path: str) -> dict[str, str]:
     text = (ROOT / path).read_text()
-    return dict(re.findall(r"\.status-(\w+) \{ fill: (#[0-9a-f]{6}); \}", text))
+    return dict(
+        re.findall(r"\.status-(\w+) \{ fill: (?:url\(#fill-\1\) )?(#[0-9a-f]{6}); \}", text)
+    )
 
 
 def contrast_with_white(colour: str) -> float:
@@ -61,3 +63,15 @@ def test_evidence_summary_chart_draws_each_status_in_its_colour(school, settings
     image = pypdfium2.PdfDocument(data)[0].render(scale=2).to_pil().convert("RGB")
     seen = {"#{:02x}{:02x}{:02x}".format(*rgb) for _, rgb in image.getcolors(1 << 20)}
     assert {s for s, colour in COLOURS.items() if colour in seen} == {"overdue", "induction_due"}
+
+
+def test_each_status_on_the_page_has_its_colour_and_a_pattern_of_its_own():
+    """Colour is never the only signal: every status's chart fill is its colour with a
+    pattern no other status shares (templates/cpd/includes/chart_patterns.html)."""
+    text = (ROOT / "templates/cpd/includes/chart_patterns.html").read_text()
+    patterns = dict(re.findall(r'<pattern id="fill-(\w+)"[^>]*>(.*?)</pattern>', text))
+    assert set(patterns) == set(COLOURS)
+    for status, body in patterns.items():
+        assert body.startswith(f'<rect width="2" height="2" fill="{COLOURS[status]}"/>'), status
+    shapes = {body.split("/>", 1)[1] for body in patterns.values()}
+    assert len(shapes) == len(COLOURS)
