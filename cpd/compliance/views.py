@@ -118,7 +118,7 @@ def person_export(request, school, pk: int):
     membership = member_for_compliance(school=school, pk=pk)
     data = privacy.subject_access_export(user=membership.user, actor=request.user, school=school)
     response = HttpResponse(data, content_type="application/zip")
-    name = slugify(membership.user.get_full_name() or f"person-{membership.pk}")
+    name = slugify(membership.full_name or f"person-{membership.pk}")
     response["Content-Disposition"] = f'attachment; filename="{name}-{school.slug}-data.zip"'
     return response
 
@@ -134,7 +134,7 @@ def nudge(request, school, pk: int):
     except reminders.NudgeRefused as exc:
         messages.warning(request, str(exc))
     else:
-        name = membership.user.get_full_name() or membership.user.email
+        name = membership.display_name
         messages.success(request, _("Reminder sent to %(name)s.") % {"name": name})
     if _safe_next(request):
         return redirect(request.POST["next"])

@@ -89,7 +89,11 @@ def person_anonymise(*, user) -> None:
         if record.evidence:
             record.evidence.delete(save=False)
         ExternalRecord.objects.filter(pk=record.pk).update(evidence="", decision_note="")
-    Membership.objects.filter(pk__in=[m.pk for m in memberships]).update(job_title="")
+    Membership.objects.filter(pk__in=[m.pk for m in memberships]).update(
+        job_title="", first_name=ANONYMISED_NAME, last_name="member of staff"
+    )
+    for membership in memberships:
+        membership.first_name, membership.last_name = ANONYMISED_NAME, "member of staff"
     # The trail keeps every event; only the display text naming the person is replaced.
     AuditEvent.objects.filter(
         target_type="cpd.membership", target_id__in=[str(m.pk) for m in memberships]

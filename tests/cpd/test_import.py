@@ -248,7 +248,9 @@ def test_import_update_lists_the_changed_fields(school, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         staff_file_apply(school=school, content=WELL_FORMED.encode(), on=ON)
     amy = Membership.objects.select_related("user").get(user__email="Amy.Patel@oakwood.test")
-    assert (amy.user.last_name, amy.staff_category) == ("Patel", "teaching")
+    assert (amy.last_name, amy.staff_category) == ("Patel", "teaching")
+    # The school's name for her changes; her account's own name is hers alone.
+    assert amy.user.last_name == "Smith"
     # Amy already had an account: only Ben is invited.
     assert [m.to for m in mail.outbox] == [["ben.ward@oakwood.test"]]
 

@@ -12,6 +12,7 @@ from cpd.people.imports.invitations import staff_invitations_enqueue
 from cpd.people.imports.planning import StaffImportPlan, staff_import_plan
 from cpd.people.imports.reading import staff_file_read
 from cpd.people.imports.rows import Problem, StaffImportError
+from cpd.people.joining import membership_invitations_record
 from cpd.people.services import (
     MembershipDetails,
     MembershipError,
@@ -79,7 +80,7 @@ def staff_file_apply(
                         )
                     ]
                 )
-            invited = _write(plan=plan, school=school)
+            invited = _write(plan=plan, school=school, actor=actor)
             audit_record(
                 actor=actor,
                 action="cpd.staff.imported",
@@ -120,11 +121,14 @@ def staff_file_apply(
     return plan
 
 
-def _write(*, plan: StaffImportPlan, school: School) -> list[int]:
+def _write(*, plan: StaffImportPlan, school: School, actor=None) -> list[int]:
     """Write a plan through the membership services. Returns the ids of new memberships
-    whose people need an invitation."""
+    whose people need an email: an invitation to set a password (a new account) or to
+    accept (an account that already existed, which the school may not change)."""
+    found: set[str] = set()
     users = users_get_or_create(
-        people=[Person(row.email, row.first_name, row.last_name) for row in plan.adds]
+        people=[Person(row.email, row.first_name, row.last_name) for row in plan.adds],
+        found=found,
     )
     created = memberships_create_many(
         school=school,
@@ -137,12 +141,21 @@ def _write(*, plan: StaffImportPlan, school: School) -> list[int]:
                     started_on=row.started_on,
                     job_title=row.job_title,
                     left_on=row.left_on,
+                    first_name=row.first_name,
+                    last_name=row.last_name,
+                    status=(
+                        Membership.Status.INVITED
+                        if row.email in found
+                        else Membership.Status.JOINED
+                    ),
                 ),
             )
             for row in plan.adds
         ],
     )
-    invited = [m.pk for m in created if not m.user.has_usable_password()]
+    invited = [m for m in created if m.invited]
+    if invited:
+        membership_invitations_record(memberships=invited, actor=actor)
     existing = Membership.objects.select_related("user").in_bulk(
         [u.membership_id for u in plan.updates] + [p.membership_id for p in plan.leavers]
     )
@@ -158,4 +171,4 @@ def _write(*, plan: StaffImportPlan, school: School) -> list[int]:
     memberships_leave_many(
         leavers=[(existing[leaver.membership_id], leaver.left_on) for leaver in plan.leavers]
     )
-    return invited
+    return [m.pk for m in created if m.invited or not m.user.has_usable_password()]
