@@ -10,7 +10,7 @@ from cpd.errors import Conflict
 from cpd.models import Membership, School
 from cpd.people.imports.invitations import staff_invitations_enqueue
 from cpd.people.imports.planning import StaffImportPlan, staff_import_plan
-from cpd.people.imports.reading import staff_file_read
+from cpd.people.imports.reading import StaffFile, staff_file_read
 from cpd.people.imports.rows import Problem, StaffImportError
 from cpd.people.joining import membership_invitations_record
 from cpd.people.services import (
@@ -30,8 +30,9 @@ logger = logging.getLogger(__name__)
 def staff_file_apply(
     *,
     school: School,
-    content: bytes,
+    content: bytes = b"",
     filename: str = "",
+    staff_file: StaffFile | None = None,
     full_sync: bool = False,
     confirm_leavers: bool = False,
     actor=None,
@@ -40,7 +41,9 @@ def staff_file_apply(
 ) -> StaffImportPlan:
     """Apply a staff file: everything in one transaction, or nothing.
 
-    The file is read and planned again here, never taken from what a browser sent back.
+    The file is read here (or its rows come as ``staff_file``, as read when it was
+    uploaded, kept on the server) and planned again, never taken from what a browser sent
+    back.
     Refused, with nothing written: any row with a problem, and leavers proposed by full
     sync that are not confirmed (``StaffImportError``); a plan that differs from
     ``expected_fingerprint``, the preview the person saw (``Conflict``). New members get
@@ -48,7 +51,8 @@ def staff_file_apply(
     nothing changed. Pages and the API go through ``staff_import_apply`` (in
     ``pending``), which keeps the file between the preview and this."""
     on = on or school_today(school)
-    staff_file = staff_file_read(content=content, filename=filename)
+    if staff_file is None:
+        staff_file = staff_file_read(content=content, filename=filename)
     if staff_file.problems:
         raise StaffImportError(staff_file.problems)
     try:
