@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cpd.conf import cpd_settings
 from cpd.dates import school_today
 from cpd.errors import Conflict, NotFound
 from cpd.models import Membership
@@ -21,6 +22,7 @@ from cpd.people.selectors import invitations_of, memberships_visible_to
 from cpd.people.services import MembershipError, membership_leave
 from cpd.permissions import Permission
 from cpd.tenancy import school_view
+from cpd.uploads import upload_limit
 
 # The imports this browser started, as [school id, token]: when one of them has gone (it
 # was imported, or expired) the page says so; anyone else's token is simply not found.
@@ -61,6 +63,7 @@ def _started_here(request, school, token) -> bool:
     return [school.pk, str(token)] in request.session.get(SESSION_KEY, [])
 
 
+@upload_limit(lambda: cpd_settings.STAFF_IMPORT_MAX_BYTES)
 @school_view(Permission.MANAGE_STAFF)
 def staff_import(request, school):
     form = StaffImportForm(request.POST or None, request.FILES or None)
