@@ -170,6 +170,18 @@ def _pdf_check(data: bytes) -> None:
         )
 
 
+def _png_end(data: bytes) -> int | None:
+    """Where a PNG's last chunk (IEND) ends, walking its chunks; None if it never does."""
+    position = 8
+    while position + 12 <= len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
+        position += 12 + length
+        if kind == b"IEND":
+            return position if position <= len(data) else None
+    return None
+
+
 def image_reencoded(data: bytes, kind: str) -> bytes:
     """The image decoded and encoded again: no metadata, nothing after the image data. A
     header declaring more than ``MAX_IMAGE_PIXELS`` is refused before anything is decoded,
@@ -236,8 +248,12 @@ def evidence_cleaned(upload) -> ContentFile:
         _pdf_check(data)
         return ContentFile(data, name="evidence.pdf")
     if kind == "png":
-        end = data.find(b"IEND")
-        if end != -1 and data[end + 8 :].strip(b"\x00"):
+        end = _png_end(data)
+        if end is None:
+            raise ValidationError(
+                _("The image is damaged or incomplete. Save it again."), code="damaged"
+            )
+        if data[end:].strip(b"\x00"):
             raise ValidationError(
                 _("The image has other data hidden after its end. Save it again."),
                 code="polyglot",

@@ -90,9 +90,23 @@ def _decode(content: bytes) -> str:
         ) from None
 
 
+_FIRST_LINE = re.compile(r"^[^\r\n]*\S[^\r\n]*$", re.MULTILINE)
+
+
 def _csv_table(content: bytes) -> list[tuple[int, list]]:
     text = _decode(content)
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    lines = text.count("\n")
+    most = 2 * cpd_settings.STAFF_IMPORT_MAX_ROWS + 1000
+    if lines > most:
+        raise _refused(
+            _(
+                "The file has %(lines)s lines, more than a staff list of at most %(max)s "
+                "rows can have. Remove the blank lines, or split it into smaller files."
+            )
+            % {"lines": f"{lines:,}", "max": f"{cpd_settings.STAFF_IMPORT_MAX_ROWS:,}"}
+        )
+    first = _FIRST_LINE.search(text)  # not splitlines(): a file of blank lines is cheap
+    first_line = first.group(0) if first else ""
     try:
         delimiter = csv.Sniffer().sniff(first_line, delimiters=",;").delimiter
     except csv.Error:
