@@ -103,11 +103,10 @@ def upload_limit(limit):
                 try:
                     request_size_check(request, limit=limit())
                 except TooLarge as exc:
-                    response = render(
+                    # The server closes the connection: the body was never read.
+                    return render(
                         request, "cpd/upload_too_large.html", {"message": exc.message}, status=413
                     )
-                    response["Connection"] = "close"
-                    return response
             return protected(request, *args, **kwargs)
 
         return wrapped
