@@ -2,6 +2,9 @@
 rows for Riverside's DSL and a Northfield school's admin. Neither account changes, nothing
 about them shows before they accept, and every step is in both schools' audit trails."""
 
+import io
+import json
+import zipfile
 from datetime import date
 
 import pytest
@@ -141,6 +144,20 @@ def test_import_shows_nothing_of_an_invited_account(
     assert "Rita Typed" in person
     for secret in ("Rebecca", "Stored", "CPD-2025-100001", "DSL refresher", "Riverside"):
         assert secret not in person
+    # Nor does the subject access download for Oakwood.
+    export = client.post(f"/schools/{school.slug}/people/{invited.pk}/export/")
+    data = json.loads(zipfile.ZipFile(io.BytesIO(export.content)).read("person.json"))
+    assert data["person"] == {
+        "first_name": "Rita",
+        "last_name": "Typed",
+        "email": "dsl@riverside.test",
+        "joined": None,
+        "last_sign_in": None,
+    }
+    assert (data["certificates"], [m["school"] for m in data["memberships"]]) == (
+        [],
+        ["Oakwood Primary School"],
+    )
     # Not counted: the compliance page does not list the invited people.
     compliance = client.get(f"/schools/{school.slug}/compliance/").content.decode()
     assert "Nora New" in compliance
