@@ -31,6 +31,7 @@ from cpd.compliance.selectors import (
 )
 from cpd.compliance.services import OVERRIDABLE, requirement_override, requirement_override_remove
 from cpd.dates import school_today
+from cpd.people.selectors import invitations_of
 from cpd.permissions import Permission
 from cpd.privacy import services as privacy
 from cpd.tenancy import school_view
@@ -183,7 +184,15 @@ def trust(request, slug: str):
 def my_training(request):
     training = training_plan(user=request.user, on=timezone.localdate())
     unread = list(bulletins_to_read(memberships=training.memberships))
-    return render(request, "cpd/my_training.html", {"training": training, "bulletins": unread})
+    return render(
+        request,
+        "cpd/my_training.html",
+        {
+            "training": training,
+            "bulletins": unread,
+            "invitations": list(invitations_of(user=request.user)),
+        },
+    )
 
 
 @school_view(Permission.VIEW_SCHOOL)
