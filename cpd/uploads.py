@@ -258,3 +258,29 @@ def evidence_cleaned(upload) -> ContentFile:
                 code="polyglot",
             )
     return ContentFile(image_reencoded(data, kind), name=f"evidence.{kind}")
+
+
+#: The largest school logo kept, in bytes.
+LOGO_MAX_BYTES = 1024 * 1024
+
+
+def logo_cleaned(upload) -> ContentFile:
+    """A school logo checked and made safe to keep: PNG or JPEG by content, at most
+    ``LOGO_MAX_BYTES``, re-encoded within the pixel limit, named ``logo.<type>``."""
+    if upload.size > LOGO_MAX_BYTES:
+        raise ValidationError(
+            _("The logo is %(size)s; logos must be %(limit)s or smaller.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(LOGO_MAX_BYTES)},
+            code="too_big",
+        )
+    upload.seek(0)
+    data = upload.read(LOGO_MAX_BYTES + 1)
+    upload.seek(0)
+    kind = sniff(data)
+    if kind not in ("png", "jpg"):
+        raise ValidationError(
+            _("The logo must be a PNG or JPEG image. %(found)s")
+            % {"found": _found(data) if kind is None else _("This file is a PDF.")},
+            code="wrong_type",
+        )
+    return ContentFile(image_reencoded(data, kind), name=f"logo.{kind}")

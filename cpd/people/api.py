@@ -64,6 +64,7 @@ class MembershipSerializer(serializers.ModelSerializer):
             "job_title",
             "started_on",
             "left_on",
+            "status",
         ]
         read_only_fields = fields
 

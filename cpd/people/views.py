@@ -185,12 +185,15 @@ def invitations(request):
 @require_POST
 def invitation_answer(request, pk: int):
     """Accept or decline one of the person's own invitations; anyone else's is a 404."""
-    if request.POST.get("answer") == "accept":
+    answer = request.POST.get("answer")
+    if answer == "accept":
         membership = joining.membership_invitation_accept(user=request.user, pk=pk)
         messages.success(
             request, _("You have joined %(school)s.") % {"school": membership.school.name}
         )
-    else:
+    elif answer == "decline":
         joining.membership_invitation_decline(user=request.user, pk=pk)
         messages.success(request, _("You have declined the invitation."))
+    else:
+        messages.error(request, _("Choose Accept or Decline."))
     return redirect("cpd:invitations")

@@ -201,6 +201,10 @@ def test_accepting_counts_the_membership_and_shows_training_from_another_school(
     assert response.status_code == 404
     northfield_invite.refresh_from_db()
     assert northfield_invite.status == "invited"
+    # No answer is no answer.
+    assert client.post(f"/invitations/{invited.pk}/").status_code == 302
+    invited.refresh_from_db()
+    assert invited.status == "invited"
     response = client.post(f"/invitations/{invited.pk}/", {"answer": "accept"})
     assert response.status_code == 302
     invited.refresh_from_db()

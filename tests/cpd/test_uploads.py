@@ -158,3 +158,35 @@ def test_oversize_staff_file_to_the_api_is_refused_before_it_is_read(live_server
     assert "The upload is 30.0\xa0MB; files here must be 5.0\xa0MB or smaller." in body
     assert Membership.objects.count() == 1
     assert stored(media) == []
+
+
+# -- school logos (admin) ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_school_logo_is_kept_by_its_real_type_and_a_pixel_bomb_is_a_form_error(
+    admin_client, school, media
+):
+    from tests.hostile.corpus import png
+
+    url = f"/admin/cpd/school/{school.pk}/change/"
+    form = {
+        "name": school.name,
+        "slug": school.slug,
+        "urn": "",
+        "trust": school.trust_id,
+        "country": school.country,
+        "timezone": school.timezone,
+    }
+    bomb = SimpleUploadedFile("logo.png", png_declaring(20000, 20000), content_type="image/png")
+    response = admin_client.post(url, {**form, "logo": bomb})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "logo": ["The image is too large to open (it may be a decompression bomb)."]
+    }
+    assert stored(media) == []
+    disguised = SimpleUploadedFile("logo.html", png((16, 16)), content_type="text/html")
+    assert admin_client.post(url, {**form, "logo": disguised}).status_code == 302
+    school.refresh_from_db()
+    assert school.logo.name.startswith("schools/logos/logo") and school.logo.name.endswith(".png")
+    assert stored(media) == [school.logo.name]
