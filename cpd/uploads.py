@@ -10,8 +10,8 @@ metadata (location, camera) and anything hidden after the image data.
 Request bodies are limited before they are read: ``upload_limit`` wraps a page that
 accepts files and answers 413 from the ``Content-Length`` header alone, before the CSRF
 check or anything else reads the body; ``request_size_check`` does the same for an API
-view. Both also put ``LimitedUploadHandler`` first among the request's upload handlers,
-which stops reading a body that turns out longer than it said."""
+view. The WSGI server never hands a view more than the declared length (Django reads the
+body through a stream limited to it), so the header is enough."""
 
 import io
 import re
@@ -19,7 +19,6 @@ from functools import wraps
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -60,32 +59,12 @@ def _content_length(request) -> int:
         return 0
 
 
-class LimitedUploadHandler(FileUploadHandler):
-    """Stops reading an upload once more than ``limit`` bytes of files have come, for a
-    body whose length was not declared honestly."""
-
-    def __init__(self, request=None, limit: int = 0):
-        super().__init__(request)
-        self.limit = limit
-        self.received = 0
-
-    def receive_data_chunk(self, raw_data, start):
-        self.received += len(raw_data)
-        if self.received > self.limit:
-            raise StopUpload(connection_reset=True)
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None
-
-
 def request_size_check(request, *, limit: int) -> None:
     """Refuse (``TooLarge``) a request whose declared body is larger than a file of
     ``limit`` bytes with its form, before any of it is read."""
     length = _content_length(request)
     if length > limit + BODY_MARGIN:
         raise TooLarge(_too_large_message(size=length, limit=limit))
-    request.upload_handlers.insert(0, LimitedUploadHandler(request, limit + BODY_MARGIN))
 
 
 def upload_limit(limit):
@@ -215,11 +194,6 @@ def image_reencoded(data: bytes, kind: str) -> bytes:
             _("The image is damaged or incomplete. Save it again."),
             code="damaged",
         ) from exc
-
-
-def evidence_check(upload) -> str:
-    """Validate an evidence upload and return its extension (pdf, png or jpg)."""
-    return evidence_cleaned(upload).name.rsplit(".", 1)[-1]
 
 
 def evidence_cleaned(upload) -> ContentFile:
