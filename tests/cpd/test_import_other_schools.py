@@ -144,6 +144,13 @@ def test_import_shows_nothing_of_an_invited_account(
     assert "Rita Typed" in person
     for secret in ("Rebecca", "Stored", "CPD-2025-100001", "DSL refresher", "Riverside"):
         assert secret not in person
+    # A reminder is refused without looking at their training.
+    nudged = client.post(f"/schools/{school.slug}/people/{invited.pk}/nudge/", follow=True)
+    assert (
+        "Rita Typed has not accepted the invitation to join yet: reminders start once they do."
+        in nudged.content.decode()
+    )
+    assert mail.outbox == []
     # Nor does the subject access download for Oakwood.
     export = client.post(f"/schools/{school.slug}/people/{invited.pk}/export/")
     data = json.loads(zipfile.ZipFile(io.BytesIO(export.content)).read("person.json"))

@@ -158,7 +158,13 @@ class NudgeRefused(Exception):
 
 def nudge_send(*, school: School, membership: Membership, sender, on: date) -> None:
     """A personal reminder from the DSL, listing what the person still has to do. At most
-    one a day per person, so a double click sends one email."""
+    one a day per person, so a double click sends one email. Someone only invited is not
+    chased (nor is their training from elsewhere looked at) until they have joined."""
+    if membership.invited:
+        raise NudgeRefused(
+            f"{membership.display_name} has not accepted the invitation to join yet: "
+            "reminders start once they do."
+        )
     rows = [
         r for r in compliance_rows(memberships=[membership], on=on) if r.status not in UP_TO_DATE
     ]
