@@ -185,6 +185,8 @@ def invitations(request):
 @require_POST
 def invitation_answer(request, pk: int):
     """Accept or decline one of the person's own invitations; anyone else's is a 404."""
+    if not invitations_of(user=request.user).filter(pk=pk).exists():
+        raise NotFound(_("No such invitation."), code="invitation_not_found")
     answer = request.POST.get("answer")
     if answer == "accept":
         membership = joining.membership_invitation_accept(user=request.user, pk=pk)
