@@ -252,3 +252,15 @@ def test_declining_removes_the_invitation_and_records_it_in_both_schools(
         ("northfield-high", "cpd.membership.declined_elsewhere"),
         ("oakwood-primary", "cpd.membership.invitation_declined"),
     ]
+
+
+@pytest.mark.parametrize("schools", [1, 12])
+def test_invitations_page_query_count(sign_in, client, schools, django_assert_num_queries):
+    person = MembershipFactory(user__email="person@riverside.test")
+    for _ in range(schools):
+        MembershipFactory(user=person.user, status=Membership.Status.INVITED)
+    client = sign_in(person)
+    client.get("/invitations/")  # caches the header's links in the session
+    with django_assert_num_queries(3):  # session, user, invitations with their schools
+        response = client.get("/invitations/")
+    assert response.content.decode().count('name="answer" value="accept"') == schools
