@@ -47,6 +47,6 @@ def invitations_of(*, user) -> QuerySet[Membership]:
     """The schools waiting for this person to accept their invitation."""
     return (
         Membership.objects.filter(user=user, status=Membership.Status.INVITED)
-        .select_related("school")
+        .select_related("school", "user")
         .order_by("school__name")
     )
