@@ -1,6 +1,25 @@
+from django import forms
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
 
 from cpd.models import AuditEvent, ExternalRecord, Membership, Requirement, School, Trust, TrustRole
+from cpd.uploads import logo_cleaned
+
+
+class SchoolAdminForm(forms.ModelForm):
+    class Meta:
+        model = School
+        fields = ["name", "slug", "urn", "trust", "country", "logo", "timezone"]
+        # Checked by ``logo_cleaned``, which names the problem, rather than by Pillow's
+        # own verify (which opens the image before its size is checked).
+        field_classes = {"logo": forms.FileField}
+
+    def clean_logo(self):
+        """A new logo is kept by its real type and re-encoded (``cpd.uploads``)."""
+        logo = self.cleaned_data.get("logo")
+        if isinstance(logo, UploadedFile):
+            return logo_cleaned(logo)
+        return logo
 
 
 class SchoolInline(admin.TabularInline):
@@ -20,6 +39,7 @@ class TrustAdmin(admin.ModelAdmin):
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
+    form = SchoolAdminForm
     list_display = ["name", "urn", "trust", "country"]
     list_filter = ["country", "trust"]
     search_fields = ["name", "slug", "urn"]
@@ -32,17 +52,26 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = [
         "user",
         "school",
+        "first_name",
+        "last_name",
+        "status",
         "role",
         "staff_category",
         "job_title",
         "started_on",
         "left_on",
     ]
-    list_filter = ["role", "staff_category", "school", ("left_on", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "status",
+        "role",
+        "staff_category",
+        "school",
+        ("left_on", admin.EmptyFieldListFilter),
+    ]
     search_fields = [
         "user__email",
-        "user__first_name",
-        "user__last_name",
+        "first_name",
+        "last_name",
         "job_title",
         "school__name",
     ]

@@ -30,8 +30,8 @@ def matrix_table(*, lines, requirements) -> tuple[list[str], list[list]]:
     for line in lines:
         membership, user = line.membership, line.membership.user
         row = [
-            user.last_name,
-            user.first_name,
+            membership.last_name,
+            membership.first_name,
             user.email,
             membership.get_role_display(),
             membership.get_staff_category_display(),

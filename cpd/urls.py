@@ -125,6 +125,12 @@ people = [
         name="staff_leave",
     ),
     path("api-token/", accounts_views.api_token, name="api_token"),
+    path("invitations/", people_views.invitations, name="invitations"),
+    path(
+        "invitations/<int:pk>/",
+        people_views.invitation_answer,
+        name="invitation_answer",
+    ),
 ]
 
 urlpatterns = [

@@ -57,7 +57,7 @@ class ComplianceQuerySerializer(serializers.Serializer):
 class ComplianceRowSerializer(serializers.Serializer):
     membership = serializers.IntegerField(source="membership.pk")
     email = serializers.EmailField(source="membership.user.email")
-    name = serializers.CharField(source="membership.user.get_full_name")
+    name = serializers.CharField(source="membership.display_name")
     role = serializers.CharField(source="membership.role")
     staff_category = serializers.CharField(source="membership.staff_category")
     requirement = serializers.IntegerField(source="requirement.pk")

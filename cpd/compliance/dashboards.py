@@ -27,8 +27,7 @@ class MatrixLine:
 
     @property
     def name(self) -> str:
-        user = self.membership.user
-        return user.get_full_name() or user.email
+        return self.membership.display_name
 
     @property
     def needs_chasing(self) -> bool:
@@ -56,8 +55,8 @@ def matrix_lines(*, matrix: ComplianceMatrix, filters: MatrixFilters) -> list[Ma
             continue
         if filters.category and membership.staff_category != filters.category:
             continue
-        user = membership.user
-        if needle and needle not in f"{user.first_name} {user.last_name} {user.email}".lower():
+        known_as = f"{membership.first_name} {membership.last_name} {membership.user.email}"
+        if needle and needle not in known_as.lower():
             continue
         own = matrix.by_membership.get(membership.pk, {})
         cells = [own.get(r.pk) for r in columns]
@@ -79,8 +78,8 @@ def matrix_lines(*, matrix: ComplianceMatrix, filters: MatrixFilters) -> list[Ma
         return min(dates, default=date.max)
 
     def by_name(line):
-        user = line.membership.user
-        return (user.last_name.lower(), user.first_name.lower(), line.membership.pk)
+        membership = line.membership
+        return (membership.last_name.lower(), membership.first_name.lower(), membership.pk)
 
     if filters.sort == "-name":
         lines.sort(key=by_name, reverse=True)

@@ -46,7 +46,7 @@ def compliance_matrix(*, school: School, on: date) -> ComplianceMatrix:
         Membership.objects.for_school(school)
         .active_on(on)
         .select_related("user", "school")
-        .order_by("user__last_name", "user__first_name", "pk")
+        .order_by("last_name", "first_name", "pk")
     )
     rows = compliance_rows(memberships=memberships, on=on)
     by_membership: dict[int, dict[int, ComplianceRow]] = defaultdict(dict)
@@ -85,6 +85,18 @@ def member_for_compliance(*, school: School, pk: int) -> Membership:
     return membership
 
 
+@dataclass(frozen=True)
+class TrainingElsewhere:
+    """A certificate the person holds from another school: what this school may see of
+    it, no more (no school, serial, score or file)."""
+
+    course_title: str
+    completed_on: date
+    expires_on: date | None
+    status: str
+    status_label: str
+
+
 @dataclass
 class CPDRecord:
     membership: Membership
@@ -94,16 +106,32 @@ class CPDRecord:
     acknowledgements: list
     minutes_this_year: int
     year_start: date
+    #: Certificates from the person's other schools, once they have joined this one.
+    from_other_schools: list[TrainingElsewhere] = field(default_factory=list)
 
 
 def cpd_record(*, membership: Membership, on: date) -> CPDRecord:
-    """A person's whole CPD record: training status, every certificate they hold (from any
-    school), external records and acknowledgements here, and CPD minutes this school year."""
+    """A person's CPD record in this school: training status, certificates earned here,
+    external records and acknowledgements here, and CPD minutes this school year. Once the
+    person has joined (not while they are only invited), their certificates from other
+    schools are listed as training from another school: course, dates and status only."""
     certificates = list(
-        Certificate.objects.filter(membership__user_id=membership.user_id).order_by(
-            "-completed_on", "-pk"
-        )
+        Certificate.objects.filter(membership=membership).order_by("-completed_on", "-pk")
     )
+    elsewhere = []
+    if not membership.invited:
+        elsewhere = [
+            TrainingElsewhere(
+                course_title=c.course_title,
+                completed_on=c.completed_on,
+                expires_on=c.expires_on,
+                status=c.status,
+                status_label=c.get_status_display(),
+            )
+            for c in Certificate.objects.filter(membership__user_id=membership.user_id)
+            .exclude(membership=membership)
+            .order_by("-completed_on", "-pk")
+        ]
     external = list(membership.external_records.select_related("satisfies_course"))
     acknowledgements = list(Acknowledgement.objects.filter(membership=membership))
     year_start = school_year_start(on)
@@ -118,12 +146,13 @@ def cpd_record(*, membership: Membership, on: date) -> CPDRecord:
     )
     return CPDRecord(
         membership=membership,
-        rows=compliance_rows(memberships=[membership], on=on),
+        rows=[] if membership.invited else compliance_rows(memberships=[membership], on=on),
         certificates=certificates,
         external_records=external,
         acknowledgements=acknowledgements,
         minutes_this_year=minutes,
         year_start=year_start,
+        from_other_schools=elsewhere,
     )
 
 

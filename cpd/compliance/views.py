@@ -35,6 +35,7 @@ from cpd.compliance.selectors import (
 )
 from cpd.compliance.services import OVERRIDABLE, requirement_override, requirement_override_remove
 from cpd.dates import school_today
+from cpd.people.selectors import invitations_of
 from cpd.permissions import Permission
 from cpd.privacy import services as privacy
 from cpd.tenancy import school_view
@@ -133,7 +134,7 @@ def person_export(request, school, pk: int):
     membership = member_for_compliance(school=school, pk=pk)
     data = privacy.subject_access_export(user=membership.user, actor=request.user, school=school)
     response = HttpResponse(data, content_type="application/zip")
-    name = slugify(membership.user.get_full_name() or f"person-{membership.pk}")
+    name = slugify(membership.full_name or f"person-{membership.pk}")
     response["Content-Disposition"] = f'attachment; filename="{name}-{school.slug}-data.zip"'
     return response
 
@@ -149,7 +150,7 @@ def nudge(request, school, pk: int):
     except reminders.NudgeRefused as exc:
         messages.warning(request, str(exc))
     else:
-        name = membership.user.get_full_name() or membership.user.email
+        name = membership.display_name
         messages.success(request, _("Reminder sent to %(name)s.") % {"name": name})
     if _safe_next(request):
         return redirect(request.POST["next"])
@@ -217,7 +218,15 @@ def trust(request, slug: str):
 def my_training(request):
     training = training_plan(user=request.user, on=timezone.localdate())
     unread = list(bulletins_to_read(memberships=training.memberships))
-    return render(request, "cpd/my_training.html", {"training": training, "bulletins": unread})
+    return render(
+        request,
+        "cpd/my_training.html",
+        {
+            "training": training,
+            "bulletins": unread,
+            "invitations": list(invitations_of(user=request.user)),
+        },
+    )
 
 
 @school_view(Permission.VIEW_SCHOOL)

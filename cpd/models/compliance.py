@@ -107,10 +107,17 @@ class Requirement(models.Model):
         return self.name
 
 
+EVIDENCE_EXTENSIONS = ("pdf", "png", "jpg")
+
+
 def evidence_path(record: "ExternalRecord", filename: str) -> str:
     """A random name under the school's folder: the uploaded name is never used, so it can
-    neither be guessed nor carry anything into a path."""
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    neither be guessed nor carry anything into a path. The extension is the one the
+    content was found to be (``cpd.uploads.evidence_cleaned`` names the file); anything
+    else is kept as ``.bin``, which no browser runs."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in EVIDENCE_EXTENSIONS:
+        extension = "bin"
     return f"evidence/{record.membership.school_id}/{uuid.uuid4().hex}.{extension}"
 
 

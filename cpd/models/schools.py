@@ -25,12 +25,25 @@ class MembershipOwnedQuerySet(SchoolOwnedQuerySet):
 
 
 class MembershipQuerySet(SchoolOwnedQuerySet):
+    def joined(self) -> "MembershipQuerySet":
+        """Memberships that count: not invitations still waiting for the person to accept."""
+        return self.filter(status=Membership.Status.JOINED)
+
     def active_on(self, on: date) -> "MembershipQuerySet":
-        """Members who have started and not yet left on the given date."""
-        return self.filter(started_on__lte=on).filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+        """Members who have joined, started and not yet left on the given date."""
+        return (
+            self.joined()
+            .filter(started_on__lte=on)
+            .filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+        )
 
     def current(self, on: date) -> "MembershipQuerySet":
-        """Members who have not left by the given date, including people starting later."""
+        """Members who have joined and not left by the given date, including people
+        starting later. Invitations not yet accepted are not members."""
+        return self.joined().filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+
+    def listed(self, on: date) -> "MembershipQuerySet":
+        """The school's staff list: current members and invitations still waiting."""
         return self.filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
 
 
@@ -90,7 +103,17 @@ class School(models.Model):
 
 
 class Membership(models.Model):
-    """A person's place in one school. A person may belong to several schools."""
+    """A person's place in one school. A person may belong to several schools.
+
+    ``first_name`` and ``last_name`` are what this school calls the person: the school
+    types and changes them; the account's own name is the person's. A membership the school
+    made for an account that already existed is ``invited`` until the person accepts it:
+    until then it counts for nothing (compliance, permissions, reminders) and the school
+    sees only what it typed."""
+
+    class Status(models.TextChoices):
+        JOINED = "joined", _("Joined")
+        INVITED = "invited", _("Invited")
 
     class Role(models.TextChoices):
         STAFF = "staff", _("Staff")
@@ -122,11 +145,16 @@ class Membership(models.Model):
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     started_on = models.DateField(_("start date"))
     left_on = models.DateField(_("leaving date"), null=True, blank=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.JOINED
+    )
 
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
-        ordering = ["school", "user__last_name", "user__first_name"]
+        ordering = ["school", "last_name", "first_name"]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
@@ -140,7 +168,21 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user.get_full_name() or self.user.get_username()} — {self.school}"
+        return f"{self.display_name} — {self.school}"
+
+    @property
+    def full_name(self) -> str:
+        """The person's name as this school knows it."""
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def display_name(self) -> str:
+        """The school's name for the person, or the email address the school gave."""
+        return self.full_name or self.user.email
+
+    @property
+    def invited(self) -> bool:
+        return self.status == self.Status.INVITED
 
 
 class TrustRole(models.Model):

@@ -28,6 +28,7 @@ from cpd.people.imports.pending import (
 from cpd.people.selectors import memberships_visible_to, schools_visible_to
 from cpd.people.services import membership_leave
 from cpd.permissions import Permission
+from cpd.uploads import request_size_check
 
 
 class TrustSummarySerializer(serializers.Serializer):
@@ -46,8 +47,8 @@ class SchoolSerializer(serializers.ModelSerializer):
 
 class MembershipSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
-    first_name = serializers.CharField(source="user.first_name", read_only=True)
-    last_name = serializers.CharField(source="user.last_name", read_only=True)
+    first_name = serializers.CharField(read_only=True)
+    last_name = serializers.CharField(read_only=True)
     school = serializers.SlugField(source="school.slug", read_only=True)
 
     class Meta:
@@ -63,6 +64,7 @@ class MembershipSerializer(serializers.ModelSerializer):
             "job_title",
             "started_on",
             "left_on",
+            "status",
         ]
         read_only_fields = fields
 
@@ -255,6 +257,13 @@ class StaffViewSet(SchoolScopedMixin, viewsets.ReadOnlyModelViewSet):
     write_permission = Permission.MANAGE_STAFF
     filterset_class = MembershipFilter
     lookup_value_regex = ID_PATTERN
+
+    def initial(self, request, *args, **kwargs):
+        # A staff file's body is refused by its declared length before anything (the
+        # session's CSRF check included) reads it.
+        if self.action == "import_file":
+            request_size_check(request, limit=cpd_settings.STAFF_IMPORT_MAX_BYTES)
+        super().initial(request, *args, **kwargs)
 
     def get_queryset(self):
         return memberships_visible_to(user=self.request.user, access=self.school_access)

@@ -40,4 +40,13 @@ def memberships_visible_to(*, user, access: SchoolAccess) -> QuerySet[Membership
     memberships = Membership.objects.for_school(access.school).select_related("user", "school")
     if not access.allows(Permission.VIEW_COMPLIANCE):
         memberships = memberships.filter(user=user)
-    return memberships.order_by("user__last_name", "user__first_name", "pk")
+    return memberships.order_by("last_name", "first_name", "pk")
+
+
+def invitations_of(*, user) -> QuerySet[Membership]:
+    """The schools waiting for this person to accept their invitation."""
+    return (
+        Membership.objects.filter(user=user, status=Membership.Status.INVITED)
+        .select_related("school", "user")
+        .order_by("school__name")
+    )

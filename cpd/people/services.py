@@ -30,10 +30,19 @@ User = get_user_model()
 
 BATCH_SIZE = 500
 
-#: Fields of a member of staff kept on the person (shared by all their schools) and on
-#: their membership of one school, in the order they are shown.
-USER_FIELDS = ("first_name", "last_name")
-MEMBERSHIP_FIELDS = ("role", "staff_category", "job_title", "started_on", "left_on")
+#: Fields of a member of staff that a school records and changes, on their membership of
+#: that school, in the order they are shown. The names are what the school calls the
+#: person; the account's own name (``User.first_name``/``last_name``) is theirs alone, and
+#: no school's change reaches it.
+MEMBERSHIP_FIELDS = (
+    "first_name",
+    "last_name",
+    "role",
+    "staff_category",
+    "job_title",
+    "started_on",
+    "left_on",
+)
 
 _ROLES = frozenset(Membership.Role.values)
 _CATEGORIES = frozenset(Membership.StaffCategory.values)
@@ -59,6 +68,10 @@ class MembershipDetails:
     started_on: date
     job_title: str = ""
     left_on: date | None = None
+    first_name: str = ""
+    last_name: str = ""
+    #: ``Membership.Status.INVITED`` for an account that existed before the school added it.
+    status: str = Membership.Status.JOINED
 
 
 def _email_key(email: str) -> str:
@@ -91,11 +104,14 @@ def _users_by_email(emails: Iterable[str]) -> dict:
     return users
 
 
-def users_get_or_create(*, people: Sequence[Person]) -> dict:
+def users_get_or_create(*, people: Sequence[Person], found: set | None = None) -> dict:
     """Everyone, keyed by email address in lower case: found whatever the case of their
     address, or created. People found are not renamed: they may belong to other schools.
-    Two queries however many."""
+    The email addresses of accounts that already existed are added to ``found``. Two
+    queries however many."""
     users = _users_by_email(_email_key(p.email) for p in people)
+    if found is not None:
+        found.update(users)
     new_users = []
     for person in people:
         email = _email_key(person.email)
@@ -134,6 +150,9 @@ def memberships_create_many(
             job_title=details.job_title,
             started_on=details.started_on,
             left_on=details.left_on,
+            first_name=details.first_name,
+            last_name=details.last_name,
+            status=details.status,
         )
         for user, details in members
     ]
@@ -143,24 +162,19 @@ def memberships_create_many(
 
 
 def memberships_update_many(*, changes: Sequence[tuple[Membership, dict]]) -> list[Membership]:
-    """Change memberships (``MEMBERSHIP_FIELDS``) and their people's names
-    (``USER_FIELDS``), all or none; each membership comes with its ``user`` loaded. A name
-    change renames the person in every school they belong to. Returns the memberships, as
-    changed. Batched updates; the caller records the audit event and announces it."""
-    users = []
+    """Change memberships (``MEMBERSHIP_FIELDS``, the school's names for the person
+    included), all or none. The person's account is never changed: a school renames
+    the person only in its own records. Returns the memberships, as changed. Batched
+    updates; the caller records the audit event and announces it."""
     for membership, values in changes:
-        unknown = set(values) - set(USER_FIELDS) - set(MEMBERSHIP_FIELDS)
+        unknown = set(values) - set(MEMBERSHIP_FIELDS)
         if unknown:
             raise ValueError(f"Not a membership field: {', '.join(sorted(unknown))}")
         for name, value in values.items():
-            setattr(membership.user if name in USER_FIELDS else membership, name, value)
+            setattr(membership, name, value)
         _check(membership)
-        if any(name in USER_FIELDS for name in values):
-            users.append(membership.user)
     memberships = [membership for membership, _values in changes]
     Membership.objects.bulk_update(memberships, MEMBERSHIP_FIELDS, batch_size=BATCH_SIZE)
-    if users:
-        User.objects.bulk_update(users, USER_FIELDS, batch_size=BATCH_SIZE)
     return memberships
 
 
@@ -194,12 +208,20 @@ def membership_create(
     staff_category: str,
     started_on: date,
     job_title: str = "",
+    first_name: str | None = None,
+    last_name: str | None = None,
     actor=None,
 ) -> Membership:
-    [membership] = memberships_create_many(
-        school=school,
-        members=[(user, MembershipDetails(role, staff_category, started_on, job_title))],
+    """Add a person to a school. The school's names for them default to the account's."""
+    details = MembershipDetails(
+        role,
+        staff_category,
+        started_on,
+        job_title,
+        first_name=user.first_name if first_name is None else first_name,
+        last_name=user.last_name if last_name is None else last_name,
     )
+    [membership] = memberships_create_many(school=school, members=[(user, details)])
     audit_record(
         actor=actor,
         action="cpd.membership.created",
@@ -219,17 +241,14 @@ def _shown(value) -> str | None:
 
 @transaction.atomic
 def membership_update(*, membership: Membership, actor=None, **values) -> Membership:
-    """Change one member of staff (any of ``MEMBERSHIP_FIELDS`` and ``USER_FIELDS``).
-    Values they already have are left alone; if nothing changes, nothing is recorded."""
+    """Change one member of staff (any of ``MEMBERSHIP_FIELDS``). Values they already
+    have are left alone; if nothing changes, nothing is recorded."""
     membership = (
         Membership.objects.select_for_update()
         .select_related("user", "school")
         .get(pk=membership.pk)
     )
-    before = {
-        name: getattr(membership.user if name in USER_FIELDS else membership, name, None)
-        for name in values
-    }
+    before = {name: getattr(membership, name, None) for name in values}
     changed = {name: value for name, value in values.items() if before[name] != value}
     if not changed:
         return membership

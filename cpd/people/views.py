@@ -4,20 +4,25 @@ three steps (upload, preview, confirm) and marking a leaver; and a person's API 
 import uuid
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from cpd.conf import cpd_settings
 from cpd.dates import school_today
 from cpd.errors import Conflict, NotFound
 from cpd.models import Membership
+from cpd.people import joining
 from cpd.people.forms import MembershipLeaveForm, StaffImportConfirmForm, StaffImportForm
 from cpd.people.imports import pending as imports
 from cpd.people.imports.rows import StaffImportError
-from cpd.people.selectors import memberships_visible_to
+from cpd.people.selectors import invitations_of, memberships_visible_to
 from cpd.people.services import MembershipError, membership_leave
 from cpd.permissions import Permission
 from cpd.tenancy import school_view
+from cpd.uploads import upload_limit
 
 # The imports this browser started, as [school id, token]: when one of them has gone (it
 # was imported, or expired) the page says so; anyone else's token is simply not found.
@@ -35,7 +40,7 @@ def staff_list(request, school):
     if show_leavers:
         memberships = memberships.filter(left_on__lte=today)
     else:
-        memberships = memberships.current(today)
+        memberships = memberships.listed(today)
     page = Paginator(memberships, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -58,6 +63,7 @@ def _started_here(request, school, token) -> bool:
     return [school.pk, str(token)] in request.session.get(SESSION_KEY, [])
 
 
+@upload_limit(lambda: cpd_settings.STAFF_IMPORT_MAX_BYTES)
 @school_view(Permission.MANAGE_STAFF)
 def staff_import(request, school):
     form = StaffImportForm(request.POST or None, request.FILES or None)
@@ -153,7 +159,7 @@ def staff_leave(request, school, pk: int):
                 request,
                 _("%(name)s is marked as leaving on %(date)s.")
                 % {
-                    "name": membership.user.get_full_name() or membership.user.email,
+                    "name": membership.display_name,
                     "date": form.cleaned_data["left_on"].strftime("%d %B %Y"),
                 },
             )
@@ -163,3 +169,33 @@ def staff_leave(request, school, pk: int):
         "cpd/staff/leave.html",
         {"school": school, "membership": membership, "form": form},
     )
+
+
+@login_required
+def invitations(request):
+    """The schools that have invited the signed-in person, to accept or decline."""
+    return render(
+        request,
+        "cpd/staff/invitations.html",
+        {"invitations": list(invitations_of(user=request.user))},
+    )
+
+
+@login_required
+@require_POST
+def invitation_answer(request, pk: int):
+    """Accept or decline one of the person's own invitations; anyone else's is a 404."""
+    if not invitations_of(user=request.user).filter(pk=pk).exists():
+        raise NotFound(_("No such invitation."), code="invitation_not_found")
+    answer = request.POST.get("answer")
+    if answer == "accept":
+        membership = joining.membership_invitation_accept(user=request.user, pk=pk)
+        messages.success(
+            request, _("You have joined %(school)s.") % {"school": membership.school.name}
+        )
+    elif answer == "decline":
+        joining.membership_invitation_decline(user=request.user, pk=pk)
+        messages.success(request, _("You have declined the invitation."))
+    else:
+        messages.error(request, _("Choose Accept or Decline."))
+    return redirect("cpd:invitations")

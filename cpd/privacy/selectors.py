@@ -22,6 +22,28 @@ def as_iso(value):
     return value.isoformat() if value else None
 
 
+def _person(*, user, memberships: list[Membership], school: School | None) -> dict:
+    """Who the export is about. For one school: the names that school gave them, and
+    nothing of their account until they have joined (an invitation reveals nothing)."""
+    if school is None:
+        return {
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "joined": as_iso(user.date_joined),
+            "last_sign_in": as_iso(user.last_login),
+        }
+    joined = any(not m.invited for m in memberships)
+    first = memberships[0] if memberships else None
+    return {
+        "first_name": first.first_name if first else "",
+        "last_name": first.last_name if first else "",
+        "email": user.email,
+        "joined": as_iso(user.date_joined) if joined else None,
+        "last_sign_in": as_iso(user.last_login) if joined else None,
+    }
+
+
 def subject_access_data(*, user, school: School | None = None) -> dict:
     """Everything held about the person, as JSON-ready data. With a school, only what that
     school holds (its memberships and what hangs from them)."""
@@ -40,13 +62,7 @@ def subject_access_data(*, user, school: School | None = None) -> dict:
     return {
         "exported_at": timezone.now().isoformat(),
         "scope": school.name if school else "all schools",
-        "person": {
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "email": user.email,
-            "joined": as_iso(user.date_joined),
-            "last_sign_in": as_iso(user.last_login),
-        },
+        "person": _person(user=user, memberships=memberships, school=school),
         "memberships": [
             {
                 "school": m.school.name,

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from cpd.audit.services import audit_record
+from cpd.compliance.evidence.retention import evidence_packs_holding_delete
 from cpd.models import (
     AuditEvent,
     ExternalRecord,
@@ -75,10 +76,18 @@ def retention_apply(*, on: date, months: int | None = None, dry_run: bool = Fals
 @transaction.atomic
 def person_anonymise(*, user) -> None:
     """Remove what identifies a person while keeping the rows the school's figures and
-    certificate verification need. Files showing their name (certificate PDFs, evidence)
-    are deleted; certificates still verify, with the holder shown as anonymised."""
+    certificate verification need. Files showing their name (certificate PDFs, evidence,
+    and the stored evidence packs that include them, each audited) are deleted;
+    certificates still verify, with the holder shown as anonymised."""
     memberships = list(Membership.objects.filter(user=user))
     now = timezone.now()
+    # Stored evidence packs hold their certificate PDFs and a manifest row with their name.
+    evidence_packs_holding_delete(
+        serials=Certificate.objects.filter(membership__in=memberships).values_list(
+            "serial", flat=True
+        ),
+        school_ids=[m.school_id for m in memberships],
+    )
     for certificate in Certificate.objects.filter(membership__in=memberships):
         if certificate.pdf:
             certificate.pdf.delete(save=False)
@@ -89,7 +98,11 @@ def person_anonymise(*, user) -> None:
         if record.evidence:
             record.evidence.delete(save=False)
         ExternalRecord.objects.filter(pk=record.pk).update(evidence="", decision_note="")
-    Membership.objects.filter(pk__in=[m.pk for m in memberships]).update(job_title="")
+    Membership.objects.filter(pk__in=[m.pk for m in memberships]).update(
+        job_title="", first_name=ANONYMISED_NAME, last_name="member of staff"
+    )
+    for membership in memberships:
+        membership.first_name, membership.last_name = ANONYMISED_NAME, "member of staff"
     # The trail keeps every event; only the display text naming the person is replaced.
     AuditEvent.objects.filter(
         target_type="cpd.membership", target_id__in=[str(m.pk) for m in memberships]

@@ -63,25 +63,34 @@ def test_png_evidence_accepted(client, staff):
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "content_type"),
+    ("name", "content", "content_type", "found"),
     [
-        ("cert.pdf", b"<html><script>alert(1)</script></html>", "application/pdf"),
+        (
+            "cert.pdf",
+            b"<html><script>alert(1)</script></html>",
+            "application/pdf",
+            "This file is a web page (HTML).",
+        ),
         (
             "logo.svg",
             b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
             "image/svg+xml",
+            "This file is an SVG image, which can carry scripts.",
         ),
-        ("notes.png", b"just text pretending to be a picture", "image/png"),
+        (
+            "notes.png",
+            b"just text pretending to be a picture",
+            "image/png",
+            "This file's contents are not any of those.",
+        ),
     ],
 )
-def test_evidence_of_the_wrong_type_is_refused(client, staff, name, content, content_type):
+def test_evidence_of_the_wrong_type_is_refused(client, staff, name, content, content_type, found):
     client.login(username=staff.user.email, password=PASSWORD)
     response = post_record(client, SimpleUploadedFile(name, content, content_type))
     assert response.status_code == 200
     assert response.context["form"].errors == {
-        "evidence": [
-            "The file must be a PDF, PNG or JPEG. This file's contents are not any of those."
-        ]
+        "evidence": [f"The file must be a PDF, PNG or JPEG. {found}"]
     }
     assert ExternalRecord.objects.count() == 0
 

@@ -248,7 +248,9 @@ def test_import_update_lists_the_changed_fields(school, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         staff_file_apply(school=school, content=WELL_FORMED.encode(), on=ON)
     amy = Membership.objects.select_related("user").get(user__email="Amy.Patel@oakwood.test")
-    assert (amy.user.last_name, amy.staff_category) == ("Patel", "teaching")
+    assert (amy.last_name, amy.staff_category) == ("Patel", "teaching")
+    # The school's name for her changes; her account's own name is hers alone.
+    assert amy.user.last_name == "Smith"
     # Amy already had an account: only Ben is invited.
     assert [m.to for m in mail.outbox] == [["ben.ward@oakwood.test"]]
 
@@ -471,7 +473,17 @@ def test_staff_row_form_reports_every_problem_in_a_cell():
         (HEADER.encode(), "The file has a header row but no staff in it."),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "Old Excel files (.xls) cannot be read."),
         (b"PK\x03\x04broken", "This file could not be read as an Excel workbook (.xlsx)."),
-        ("email,name\n".encode("utf-16"), "This file could not be read as text."),
+        (
+            "email,name\n".encode("utf-16"),
+            "This file could not be read as text: it contains NUL bytes (line 1), so it is "
+            "not a CSV file.",
+        ),
+        (
+            "email,first name\nzoë@oakwood.test,Zoë\n".encode()
+            + "x@y.test,Brontë\n".encode("cp1252"),
+            "This file could not be read as text: it mixes text encodings (line 2 is UTF-8, "
+            "line 3 is not).",
+        ),
     ],
 )
 def test_import_unreadable_files_are_refused_with_a_reason(school, content, message):

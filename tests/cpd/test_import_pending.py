@@ -3,11 +3,13 @@ it back (refused when the staff changed since the preview), and a pending import
 to one school and one person. The service first, then the pages."""
 
 import io
+import json
 import re
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
@@ -60,7 +62,22 @@ def test_preview_keeps_the_file_in_storage_and_apply_deletes_it(
     )
     assert pending_files(media) == [f"staff-imports/{school.pk}/{pending.token}"]
     with default_storage.open(f"staff-imports/{school.pk}/{pending.token}", "rb") as stored:
-        assert stored.read().endswith(b"\n" + CSV)  # the upload's bytes, as sent
+        _header, kept = stored.read().split(b"\n")
+    # What was read, once: the checked rows, not the upload's bytes.
+    assert json.loads(kept)["rows"] == [
+        {
+            "row": 2,
+            "email": "amy.patel@oakwood.test",
+            "first_name": "Amy",
+            "last_name": "Patel",
+            "role": "staff",
+            "staff_category": "teaching",
+            "job_title": "Class teacher",
+            "started_on": "2024-09-01",
+            "left_on": None,
+        }
+    ]
+    assert CSV not in kept
     assert [r.email for r in pending.plan.adds] == ["amy.patel@oakwood.test"]
     assert pending.fingerprint == pending.plan.fingerprint == pending.previewed_fingerprint
     assert people(school) == ["head@oakwood.test"]
@@ -247,3 +264,20 @@ def test_staff_import_page_another_schools_token_is_not_found(
     assert client.post(own_url).status_code == 404
     assert people(school) == ["head@oakwood.test"]
     assert Membership.objects.filter(school=sister).count() == 0
+
+
+def test_preview_page_plans_from_the_kept_rows_without_reading_the_file_again(school, admin, media):
+    pending = staff_import_preview(
+        school=school, actor=admin.user, content=CSV, filename="staff.csv"
+    )
+    path = f"staff-imports/{school.pk}/{pending.token}"
+    with default_storage.open(path, "rb") as stored:
+        header, kept = stored.read().split(b"\n")
+    rows = json.loads(kept)
+    rows["rows"][0]["first_name"] = "Kept"
+    default_storage.delete(path)
+    default_storage.save(path, ContentFile(header + b"\n" + json.dumps(rows).encode()))
+    again = staff_import_pending(school=school, actor=admin.user, token=pending.token)
+    assert [(r.email, r.first_name) for r in again.plan.adds] == [
+        ("amy.patel@oakwood.test", "Kept")
+    ]

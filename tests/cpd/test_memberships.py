@@ -90,7 +90,12 @@ def test_membership_update_changes_records_and_announces_once(
     finally:
         compliance_changed.disconnect(dispatch_uid="test-membership-update")
     staff.refresh_from_db()
-    assert (staff.user.last_name, staff.role) == ("Thompson-Reid", "deputy_dsl")
+    staff.user.refresh_from_db()
+    assert (staff.last_name, staff.user.last_name, staff.role) == (
+        "Thompson-Reid",
+        "Thompson",
+        "deputy_dsl",
+    )
     [event] = AuditEvent.objects.filter(action="cpd.membership.updated")
     assert (event.actor, event.school, event.target_id, event.data) == (
         dsl.user,

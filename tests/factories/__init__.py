@@ -53,6 +53,9 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     job_title = "Class teacher"
     started_on = date(2024, 9, 1)
     left_on = None
+    # What the school calls them: by default what the person calls themselves.
+    first_name = factory.SelfAttribute("user.first_name")
+    last_name = factory.SelfAttribute("user.last_name")
 
 
 class TrustRoleFactory(factory.django.DjangoModelFactory):

@@ -38,7 +38,7 @@ def bulletin_readership(*, bulletin: Bulletin, on) -> Readership:
         Membership.objects.for_school(bulletin.school)
         .active_on(on)
         .select_related("user")
-        .order_by("user__last_name", "user__first_name")
+        .order_by("last_name", "first_name")
     )
     read, unread = [], []
     for membership in staff:

@@ -127,12 +127,11 @@ def export_build(*, export: Export) -> Export:
                 for done, certificate in enumerate(certificates.iterator(chunk_size=500), 1):
                     if not certificate.pdf:
                         certificate = certificate_render(certificate=certificate)
-                    user = certificate.membership.user
                     path = pack_path(
                         school_slug=school.slug,
                         course_slug=certificate.course.slug,
-                        surname=user.last_name or certificate.holder_name,
-                        forename=user.first_name,
+                        surname=certificate.membership.last_name or certificate.holder_name,
+                        forename=certificate.membership.first_name,
                         serial=certificate.serial,
                     )
                     with certificate.pdf.storage.open(certificate.pdf.name, "rb") as source:
@@ -146,8 +145,8 @@ def export_build(*, export: Export) -> Export:
                                 path,
                                 certificate.serial,
                                 certificate.holder_name,
-                                user.last_name,
-                                user.first_name,
+                                certificate.membership.last_name,
+                                certificate.membership.first_name,
                                 certificate.membership.staff_category,
                                 certificate.course_title,
                                 certificate.course_version_number,

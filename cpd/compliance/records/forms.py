@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cpd.models import ExternalRecord
-from cpd.uploads import evidence_check
+from cpd.uploads import evidence_cleaned
 
 
 class ExternalRecordForm(forms.ModelForm):
@@ -46,9 +46,8 @@ class ExternalRecordForm(forms.ModelForm):
         return value
 
     def clean_evidence(self):
-        upload = self.cleaned_data["evidence"]
-        evidence_check(upload)
-        return upload
+        # What is kept: named by its real type, an image re-encoded (``cpd.uploads``).
+        return evidence_cleaned(self.cleaned_data["evidence"])
 
     def clean_school(self):
         if len(self.memberships) == 1:

@@ -13,11 +13,14 @@ from cpd.compliance.records.selectors import (
     external_records_of,
 )
 from cpd.compliance.records.services import external_record_add, external_record_decide
+from cpd.conf import cpd_settings
 from cpd.people.selectors import memberships_of
 from cpd.permissions import Permission
 from cpd.tenancy import school_view
+from cpd.uploads import upload_limit
 
 
+@upload_limit(lambda: cpd_settings.EVIDENCE_MAX_BYTES)
 @login_required
 def my_records(request):
     memberships = list(memberships_of(user=request.user, on=timezone.localdate()))

@@ -65,7 +65,7 @@ def _leads_by_school(school_ids, on: date) -> dict[int, list[Membership]]:
         Membership.objects.filter(school_id__in=school_ids, role__in=LEADS)
         .active_on(on)
         .select_related("user")
-        .order_by("role", "user__last_name")
+        .order_by("role", "last_name")
     ):
         leads[lead.school_id].append(lead)
     return leads
@@ -135,7 +135,7 @@ def reminders_send(*, on: date, schools=None) -> ReminderRun:
                     "counts": _counts(school_rows),
                     "attention": sorted(
                         (r for r in school_rows if r.status in OVERDUE),
-                        key=lambda r: (r.membership.user.last_name, r.requirement.name),
+                        key=lambda r: (r.membership.last_name, r.requirement.name),
                     ),
                     "dashboard_url": absolute_url(
                         "cpd:compliance", kwargs={"slug": lead.school.slug}
@@ -221,18 +221,22 @@ def last_reminded(*, membership_ids) -> dict[int, date]:
 
 def nudge_send(*, school: School, membership: Membership, sender, on: date) -> None:
     """A personal reminder from the DSL, listing what the person still has to do. At most
-    one a day per person, so a double click sends one email."""
+    one a day per person, so a double click sends one email. Someone only invited is not
+    chased (nor is their training from elsewhere looked at) until they have joined."""
+    if membership.invited:
+        raise NudgeRefused(
+            f"{membership.display_name} has not accepted the invitation to join yet: "
+            "reminders start once they do."
+        )
     rows = [
         r for r in compliance_rows(memberships=[membership], on=on) if r.status not in UP_TO_DATE
     ]
     if not rows:
-        raise NudgeRefused(f"{membership.user.get_full_name()} is up to date: nothing to chase.")
+        raise NudgeRefused(f"{membership.display_name} is up to date: nothing to chase.")
     if not _log_once(
         membership=membership, requirement=None, kind=ReminderLog.Kind.NUDGE, due_on=on
     ):
-        raise NudgeRefused(
-            f"{membership.user.get_full_name()} has already been sent a reminder today."
-        )
+        raise NudgeRefused(f"{membership.display_name} has already been sent a reminder today.")
     audit_record(
         actor=sender,
         action="cpd.membership.nudged",

@@ -10,8 +10,9 @@ from cpd.errors import Conflict
 from cpd.models import Membership, School
 from cpd.people.imports.invitations import staff_invitations_enqueue
 from cpd.people.imports.planning import StaffImportPlan, staff_import_plan
-from cpd.people.imports.reading import staff_file_read
+from cpd.people.imports.reading import StaffFile, staff_file_read
 from cpd.people.imports.rows import Problem, StaffImportError
+from cpd.people.joining import membership_invitations_record
 from cpd.people.services import (
     MembershipDetails,
     MembershipError,
@@ -29,8 +30,9 @@ logger = logging.getLogger(__name__)
 def staff_file_apply(
     *,
     school: School,
-    content: bytes,
+    content: bytes = b"",
     filename: str = "",
+    staff_file: StaffFile | None = None,
     full_sync: bool = False,
     confirm_leavers: bool = False,
     actor=None,
@@ -39,7 +41,9 @@ def staff_file_apply(
 ) -> StaffImportPlan:
     """Apply a staff file: everything in one transaction, or nothing.
 
-    The file is read and planned again here, never taken from what a browser sent back.
+    The file is read here (or its rows come as ``staff_file``, as read when it was
+    uploaded, kept on the server) and planned again, never taken from what a browser sent
+    back.
     Refused, with nothing written: any row with a problem, and leavers proposed by full
     sync that are not confirmed (``StaffImportError``); a plan that differs from
     ``expected_fingerprint``, the preview the person saw (``Conflict``). New members get
@@ -47,7 +51,8 @@ def staff_file_apply(
     nothing changed. Pages and the API go through ``staff_import_apply`` (in
     ``pending``), which keeps the file between the preview and this."""
     on = on or school_today(school)
-    staff_file = staff_file_read(content=content, filename=filename)
+    if staff_file is None:
+        staff_file = staff_file_read(content=content, filename=filename)
     if staff_file.problems:
         raise StaffImportError(staff_file.problems)
     try:
@@ -79,7 +84,7 @@ def staff_file_apply(
                         )
                     ]
                 )
-            invited = _write(plan=plan, school=school)
+            invited = _write(plan=plan, school=school, actor=actor)
             audit_record(
                 actor=actor,
                 action="cpd.staff.imported",
@@ -120,11 +125,14 @@ def staff_file_apply(
     return plan
 
 
-def _write(*, plan: StaffImportPlan, school: School) -> list[int]:
+def _write(*, plan: StaffImportPlan, school: School, actor=None) -> list[int]:
     """Write a plan through the membership services. Returns the ids of new memberships
-    whose people need an invitation."""
+    whose people need an email: an invitation to set a password (a new account) or to
+    accept (an account that already existed, which the school may not change)."""
+    found: set[str] = set()
     users = users_get_or_create(
-        people=[Person(row.email, row.first_name, row.last_name) for row in plan.adds]
+        people=[Person(row.email, row.first_name, row.last_name) for row in plan.adds],
+        found=found,
     )
     created = memberships_create_many(
         school=school,
@@ -137,12 +145,21 @@ def _write(*, plan: StaffImportPlan, school: School) -> list[int]:
                     started_on=row.started_on,
                     job_title=row.job_title,
                     left_on=row.left_on,
+                    first_name=row.first_name,
+                    last_name=row.last_name,
+                    status=(
+                        Membership.Status.INVITED
+                        if row.email in found
+                        else Membership.Status.JOINED
+                    ),
                 ),
             )
             for row in plan.adds
         ],
     )
-    invited = [m.pk for m in created if not m.user.has_usable_password()]
+    invited = [m for m in created if m.invited]
+    if invited:
+        membership_invitations_record(memberships=invited, actor=actor)
     existing = Membership.objects.select_related("user").in_bulk(
         [u.membership_id for u in plan.updates] + [p.membership_id for p in plan.leavers]
     )
@@ -158,4 +175,4 @@ def _write(*, plan: StaffImportPlan, school: School) -> list[int]:
     memberships_leave_many(
         leavers=[(existing[leaver.membership_id], leaver.left_on) for leaver in plan.leavers]
     )
-    return invited
+    return [m.pk for m in created if m.invited or not m.user.has_usable_password()]

@@ -29,6 +29,7 @@ def staff_invitation_message(*, membership: Membership) -> EmailMessage:
         "site_name": cpd_settings.SITE_NAME,
         "school": membership.school,
         "user": user,
+        "membership": membership,
         "set_password_url": absolute_url(
             "cpd_accounts:password_reset_confirm",
             kwargs={
@@ -46,15 +47,34 @@ def staff_invitation_message(*, membership: Membership) -> EmailMessage:
     )
 
 
+def staff_join_message(*, membership: Membership) -> EmailMessage:
+    """To someone who already had an account: a school has added them, and its records
+    count once they accept (``cpd.people.joining``). Nothing about them was changed."""
+    context = {
+        "site_name": cpd_settings.SITE_NAME,
+        "school": membership.school,
+        "membership": membership,
+        "invitations_url": absolute_url("cpd:invitations"),
+        "password_reset_url": absolute_url("cpd_accounts:password_reset"),
+    }
+    return EmailMessage(
+        subject=render_to_string("cpd/staff/join_subject.txt", context).strip(),
+        body=render_to_string("cpd/staff/join_body.txt", context),
+        from_email=cpd_settings.FROM_EMAIL or None,
+        to=[membership.user.email],
+    )
+
+
 @task
 def staff_invitations_send(membership_ids: list[int]) -> int:
-    """Email each new member an invitation. Members who have set a password meanwhile, or
-    who have gone, are skipped. Returns how many were sent."""
+    """Email each new member an invitation: to accept, for people who already had an
+    account; to set a password, for new ones. Members who have set a password or
+    answered meanwhile, or who have gone, are skipped. Returns how many were sent."""
     memberships = Membership.objects.filter(pk__in=membership_ids).select_related("user", "school")
     messages = [
-        staff_invitation_message(membership=m)
+        staff_join_message(membership=m) if m.invited else staff_invitation_message(membership=m)
         for m in memberships
-        if m.user.email and not m.user.has_usable_password()
+        if m.user.email and (m.invited or not m.user.has_usable_password())
     ]
     if not messages:
         return 0

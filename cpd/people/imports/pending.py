@@ -1,10 +1,12 @@
 """The staff import as one use case, the same for the page and the API: a preview that
 keeps the file, and an apply that takes it back.
 
-``staff_import_preview`` reads and checks an upload, plans it, and keeps the file in the
-default storage as ``staff-imports/<school id>/<token>``: one line of JSON saying whose it
-is, then the bytes as uploaded. ``staff_import_apply`` takes the token and the fingerprint
-of the plan the person saw: it reads the kept file, plans again and applies it, or refuses
+``staff_import_preview`` reads and checks an upload once, plans it, and keeps what it read
+in the default storage as ``staff-imports/<school id>/<token>``: one line of JSON saying
+whose it is, then one line of JSON with the checked rows and problems. The uploaded bytes
+are not kept, and the preview page and applying never parse the file again.
+``staff_import_apply`` takes the token and the fingerprint of the plan the person saw: it
+reads the kept rows, plans again and applies it, or refuses
 with ``Conflict`` when the plan is no longer the one they saw (someone changed the staff
 list meanwhile), changing nothing. The file is deleted once the import is saved.
 
@@ -30,7 +32,7 @@ from cpd.errors import NotFound
 from cpd.models import School
 from cpd.people.imports.applying import staff_file_apply
 from cpd.people.imports.planning import StaffImportPlan, staff_import_plan
-from cpd.people.imports.reading import staff_file_read
+from cpd.people.imports.reading import StaffFile, staff_file_read
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +65,7 @@ class _Kept:
     full_sync: bool
     fingerprint: str
     created_at: datetime
-    content: bytes
+    staff_file: StaffFile
 
 
 def _path(school_id: int, token: str) -> str:
@@ -100,7 +102,7 @@ def _kept(*, school: School, actor, token) -> _Kept:
     try:
         with default_storage.open(path, "rb") as stored:
             header = _header(stored.readline())
-            content = stored.read()
+            staff_file = StaffFile.from_dict(json.loads(stored.read()))
     except FileNotFoundError:
         raise _not_found() from None
     if header["actor"] != getattr(actor, "pk", None):
@@ -116,15 +118,14 @@ def _kept(*, school: School, actor, token) -> _Kept:
         full_sync=header["full_sync"],
         fingerprint=header["fingerprint"],
         created_at=header["created"],
-        content=content,
+        staff_file=staff_file,
     )
 
 
 def _plan(*, school: School, actor, kept: _Kept) -> StaffImportPlan:
-    staff_file = staff_file_read(content=kept.content, filename=kept.filename)
     return staff_import_plan(
         school=school,
-        staff_file=staff_file,
+        staff_file=kept.staff_file,
         full_sync=kept.full_sync,
         on=school_today(school),
         actor=actor,
@@ -157,7 +158,10 @@ def staff_import_preview(
         "created": now.isoformat(),
     }
     default_storage.save(
-        _path(school.pk, token), ContentFile(json.dumps(header).encode() + b"\n" + content)
+        _path(school.pk, token),
+        ContentFile(
+            json.dumps(header).encode() + b"\n" + json.dumps(staff_file.as_dict()).encode()
+        ),
     )
     return PendingImport(
         token=token, plan=plan, created_at=now, previewed_fingerprint=plan.fingerprint
@@ -185,7 +189,7 @@ def staff_import_apply(
     kept = _kept(school=school, actor=actor, token=token)
     plan = staff_file_apply(
         school=school,
-        content=kept.content,
+        staff_file=kept.staff_file,
         filename=kept.filename,
         full_sync=kept.full_sync,
         confirm_leavers=confirm_leavers,

@@ -6,11 +6,7 @@ from datetime import date
 from cpd.models import Membership, School
 from cpd.people.imports.reading import StaffFile
 from cpd.people.imports.rows import COLUMN_LABELS, Problem, StaffRow
-from cpd.people.services import MEMBERSHIP_FIELDS, USER_FIELDS
-
-CHANGE_FIELDS = tuple((name, "user") for name in USER_FIELDS) + tuple(
-    (name, "membership") for name in MEMBERSHIP_FIELDS
-)
+from cpd.people.services import MEMBERSHIP_FIELDS
 
 
 def _show(value) -> str:
@@ -124,7 +120,12 @@ def staff_import_plan(
 ) -> StaffImportPlan:
     """What applying the file would do to the school's staff, in two queries. With
     ``full_sync``, current members missing from the file are proposed as leavers on ``on``
-    (never the person importing, who would lock themselves out)."""
+    (never the person importing, who would lock themselves out).
+
+    Only this school's memberships are read: a row for an address the school does not
+    have is an add, whether or not the address has an account elsewhere, so the preview
+    says nothing about other schools' people; names are compared with the school's own
+    names for the person, never the account's."""
     plan = StaffImportPlan(
         school=school,
         filename=staff_file.filename,
@@ -142,8 +143,8 @@ def staff_import_plan(
             plan.adds.append(row)
             continue
         changes = []
-        for name, owner in CHANGE_FIELDS:
-            old = getattr(membership.user if owner == "user" else membership, name)
+        for name in MEMBERSHIP_FIELDS:
+            old = getattr(membership, name)
             new = getattr(row, name)
             if old != new:
                 changes.append(Change(name, _show(old), _show(new)))
@@ -163,7 +164,7 @@ def staff_import_plan(
                 PlannedLeaver(
                     membership_id=membership.pk,
                     email=email,
-                    name=membership.user.get_full_name() or email,
+                    name=membership.full_name or email,
                     left_on=max(on, membership.started_on),
                 )
             )

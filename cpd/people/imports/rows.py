@@ -131,6 +131,16 @@ class StaffRow:
         data["left_on"] = self.left_on.isoformat() if self.left_on else None
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "StaffRow":
+        return cls(
+            **{
+                **data,
+                "started_on": date.fromisoformat(data["started_on"]),
+                "left_on": date.fromisoformat(data["left_on"]) if data["left_on"] else None,
+            }
+        )
+
 
 def _choice_lookup(choices) -> dict[str, str]:
     lookup = {}
