@@ -58,7 +58,7 @@ def _signatory(school) -> tuple[str, str]:
     )
     if found is None:
         return "", ""
-    name = found.user.get_full_name() or found.user.get_username()
+    name = found.display_name  # as the school knows its DSL
     if found.role == Membership.Role.DSL:
         return name[:300], str(found.get_role_display())
     return name[:300], (found.job_title or found.get_role_display())[:200]

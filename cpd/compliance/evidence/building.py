@@ -294,10 +294,11 @@ def export_summary_pdf(
                     "serial": serials.get(row.certificate_id, ""),
                 }
             )
-        user = membership.user
         people.append(
             {
-                "name": f"{user.last_name}, {user.first_name}".strip(", ") or user.get_username(),
+                # As the school knows them (the membership's names), not the account's.
+                "name": f"{membership.last_name}, {membership.first_name}".strip(", ")
+                or membership.display_name,
                 "role": membership.get_role_display(),
                 "category": membership.get_staff_category_display(),
                 "cells": cells,

@@ -16,7 +16,7 @@ def copy_names(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cpd", "0004_bulletins"),
+        ("cpd", "0005_content_reviewer_role"),
     ]
 
     operations = [
