@@ -36,7 +36,7 @@ class MatrixFilterForm(forms.Form):
             (status.value, status.label) for status in URGENCY
         ]
         self.fields["course"].choices = [("", _("All training"))] + [
-            (r.course.slug, r.name) for r in requirements
+            (r.topic, r.name) for r in requirements
         ]
 
     def filters(self) -> MatrixFilters:

@@ -217,8 +217,9 @@ def _defaults(school: School) -> dict[int, Requirement]:
 
 
 def rule_for_course(*, school: School, course_id: int) -> RuleLine:
+    """The rule for a course here; ``course_id`` 0 is the rule for the school's policies."""
     for line in school_rules(school=school):
-        if line.requirement.course_id == course_id:
+        if line.requirement.topic_id == course_id:
             return line
     raise NotFound(_("No such requirement here."))
 

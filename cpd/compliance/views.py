@@ -48,9 +48,7 @@ def _matrix_and_filters(request, school):
     matrix = compliance_matrix(school=school, on=school_today(school))
     form = MatrixFilterForm(request.GET or None, requirements=matrix.requirements)
     filters = form.filters() if request.GET else MatrixFilters()
-    columns = [
-        r for r in matrix.requirements if not filters.course or r.course.slug == filters.course
-    ]
+    columns = [r for r in matrix.requirements if not filters.course or r.topic == filters.course]
     lines = matrix_lines(matrix=matrix, filters=filters)
     return school, matrix, form, columns, lines
 
