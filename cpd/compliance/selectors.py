@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from certificates.models import Certificate
 from courses.models import Acknowledgement, Answer, Course, CourseVersion, Enrolment
 from courses.selectors import published_courses
+from cpd.arrangements.policies import confirmations_of
 from cpd.compliance.engine import URGENCY, ComplianceRow, compliance_rows, requirements_by_school
 from cpd.dates import school_year_start
 from cpd.errors import NotFound
@@ -94,6 +95,7 @@ class CPDRecord:
     acknowledgements: list
     minutes_this_year: int
     year_start: date
+    policy_confirmations: list = field(default_factory=list)
 
 
 def cpd_record(*, membership: Membership, on: date) -> CPDRecord:
@@ -124,6 +126,7 @@ def cpd_record(*, membership: Membership, on: date) -> CPDRecord:
         acknowledgements=acknowledgements,
         minutes_this_year=minutes,
         year_start=year_start,
+        policy_confirmations=confirmations_of(memberships=[membership]),
     )
 
 
@@ -242,6 +245,8 @@ class MyTraining:
     memberships: list
     required: list[TrainingItem]
     optional: list[TrainingItem]
+    # The "read and confirm the school's policies" rows, one per school that has one.
+    policies: list[ComplianceRow] = field(default_factory=list)
 
 
 def training_plan(*, user, on: date) -> MyTraining:
@@ -287,4 +292,7 @@ def training_plan(*, user, on: date) -> MyTraining:
             seen.add(row.requirement.course_id)
     required.sort(key=lambda i: (i.urgency, i.row.due_on or date.max, i.course.title))
     optional = [item(c) for pk, c in courses.items() if pk not in seen] if memberships else []
-    return MyTraining(memberships=memberships, required=required, optional=optional)
+    policies = [row for row in rows if row.requirement.course_id is None]
+    return MyTraining(
+        memberships=memberships, required=required, optional=optional, policies=policies
+    )

@@ -86,7 +86,9 @@ class Arrangements(models.Model):
 
 
 def lead_photo_path(lead: "SafeguardingLead", filename: str) -> str:
-    return f"schools/leads/{lead.membership.school_id}/{uuid.uuid4().hex}.jpg"
+    extension = filename.rsplit(".", 1)[-1].lower()
+    extension = extension if extension in {"png", "jpg"} else "jpg"
+    return f"schools/leads/{lead.membership.school_id}/{uuid.uuid4().hex}.{extension}"
 
 
 class SafeguardingLead(models.Model):
