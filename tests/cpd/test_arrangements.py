@@ -143,7 +143,7 @@ def test_worried_page_reads_only_the_persons_schools(
 ):
     trust = staff.school.trust
     arrangements_update(actor=None, trust=trust, lado_contact="Trust LADO")
-    for n in range(schools - 1):
+    for _n in range(schools - 1):
         other = SchoolFactory(trust=trust)
         MembershipFactory(school=other, user=staff.user)
         MembershipFactory(school=other, role="dsl")
