@@ -132,8 +132,8 @@ def test_confirming_records_version_time_and_hash(school, staff, sign_in):
         response = sign_in(staff).post(reverse("cpd:policy_confirm", kwargs={"pk": version.pk}))
         sign_in(staff).post(reverse("cpd:policy_confirm", kwargs={"pk": version.pk}))  # again
     assert response.status_code == 302
-    confirmation = PolicyConfirmation.objects.get()
-    assert (confirmation.membership, confirmation.version, confirmation.at, confirmation.sha256) == (
+    c = PolicyConfirmation.objects.get()
+    assert (c.membership, c.version, c.at, c.sha256) == (
         staff, version, at_noon(date(2026, 10, 5)), version.sha256,
     )  # fmt: skip
 
