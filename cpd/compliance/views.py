@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cpd import spreadsheets
+from cpd.arrangements.policies import school_todos
 from cpd.compliance import selectors
 from cpd.compliance.bulletins.selectors import bulletins_to_read
 from cpd.compliance.dashboards import (
@@ -71,6 +72,8 @@ def compliance(request, school):
             "query": query.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k not in {"page", "sort"}),
             "summaries": requirement_summaries(matrix=matrix),
+            "todo": school_todos(schools=[school], on=matrix.on)[school.pk],
+            "can_arrange": request.school_access.allows(Permission.MANAGE_ARRANGEMENTS),
             "counts": [(status, status.label, count) for status, count in matrix.counts.items()],
         },
     )
@@ -172,9 +175,16 @@ def trust(request, slug: str):
             "summaries": summaries,
             "statuses": [(s, s.label) for s in URGENCY],
             "percent": round(100 * up_to_date / all_rows) if all_rows else None,
+            "todos": _trust_todos(summaries),
             "on": timezone.localdate(),
         },
     )
+
+
+def _trust_todos(summaries) -> list:
+    """Each school of the trust with what its DSL still has to add (the trust overview)."""
+    todos = school_todos(schools=[s.school for s in summaries], on=timezone.localdate())
+    return [(s.school, todos[s.school.pk]) for s in summaries]
 
 
 @login_required

@@ -226,3 +226,32 @@ def test_card_is_wallet_sized_with_the_dsl(filled, staff, sign_in, tmp_path):
     text, info = _pdf_text(sign_in(staff).get(url).content, tmp_path)
     assert "David Okafor" in text and "01632 960001" in text and "0300 123 4567" in text
     assert "Page size:       242.646 x 153.071 pts" in info
+
+
+def test_the_dashboard_shows_the_dsl_what_staff_cannot_see(school, dsl, sign_in):
+    arrangements_update(actor=dsl.user, school=school, **FULL)
+    MembershipFactory(school=school, role=Membership.Role.DEPUTY_DSL)
+    body = sign_in(dsl).get(reverse("cpd:compliance", kwargs={"slug": school.slug}))
+    assert body.context["todo"] == ["Staff have no child protection policy to read: publish it."]
+    arrangements_update(actor=dsl.user, school=school, lado_contact="")
+    body = sign_in(dsl).get(reverse("cpd:compliance", kwargs={"slug": school.slug}))
+    assert "Staff can&#x27;t see who your LADO is." in body.content.decode()
+
+
+def test_the_trust_overview_lists_each_schools_to_do(school, trust, other_school, sign_in):
+    from tests.factories import TrustRoleFactory
+
+    sister = SchoolFactory(trust=trust, name="Riverside Academy", slug="riverside")
+    MembershipFactory(school=school, role=Membership.Role.DSL)
+    MembershipFactory(school=other_school, role=Membership.Role.DSL)
+    arrangements_update(actor=None, school=school, lado_contact="Priya Shah")
+    admin = TrustRoleFactory(trust=trust)
+    response = sign_in(admin.user).get(reverse("cpd:trust", kwargs={"slug": trust.slug}))
+    todos = dict((s.name, items) for s, items in response.context["todos"])
+    assert list(todos) == ["Oakwood Primary School", "Riverside Academy"]
+    assert "Staff can't see who your LADO is." not in todos["Oakwood Primary School"]
+    assert todos["Riverside Academy"][:2] == [
+        "Staff can't see who your DSL is: give someone the DSL role.",
+        "Staff can't see who your deputy DSLs are.",
+    ]
+    assert sister.pk  # in the trust; the other school is not
