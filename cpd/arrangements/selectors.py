@@ -79,9 +79,10 @@ def _sheets(schools: list[School], on: date) -> list[SchoolSheet]:
             Membership.objects.filter(school__in=[s.pk for s in schools], role__in=LEAD_ROLES)
             .active_on(on)
             .select_related("user", "safeguarding_lead")
-            .order_by("role", "user__last_name", "user__first_name", "pk")
+            .order_by("user__last_name", "user__first_name", "pk")
         )
-        for m in rows:
+        # The DSL first, then the deputies.
+        for m in sorted(rows, key=lambda m: m.role != Membership.Role.DSL):
             contact = getattr(m, "safeguarding_lead", None)
             leads[m.school_id].append(
                 Lead(
