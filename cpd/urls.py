@@ -141,6 +141,11 @@ arrangements = [
         name="arrangements_lead",
     ),
     path("schools/<slug:slug>/policies/", policy_views.school_policies, name="school_policies"),
+    path(
+        "trusts/<slug:slug>/arrangements/",
+        policy_views.trust_arrangements,
+        name="trust_arrangements",
+    ),
     path("policies/", policy_views.my_policies, name="my_policies"),
     path("policies/<int:pk>/", policy_views.policy, name="policy"),
     path("policies/<int:pk>/confirm/", policy_views.policy_confirm, name="policy_confirm"),

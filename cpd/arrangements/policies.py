@@ -184,3 +184,12 @@ def school_todos(*, schools: list[School], on: date) -> dict[int, list[str]]:
             gaps.append(_("Staff have no child protection policy to read: publish it."))
         todos[sheet.school.pk] = gaps
     return todos
+
+
+def trust_policy_versions(*, trust) -> list[PolicyVersion]:
+    """Every version of the trust's own policies, latest first (its page)."""
+    return list(
+        PolicyVersion.objects.filter(policy__trust=trust)
+        .select_related("policy")
+        .order_by("policy__kind", "-effective_on", "-pk")
+    )

@@ -297,3 +297,30 @@ def test_my_training_lists_the_policies_to_confirm(school, staff, policies_rule,
     assert "<h2>Your school's policies</h2>" in body
     assert "Read and confirm the school&#x27;s policies" in body
     assert "In induction" in body
+
+
+def test_a_trust_admin_publishes_for_every_school_and_sets_defaults(
+    school, trust, dsl, other_school, sign_in
+):
+    from tests.factories import TrustRoleFactory
+
+    admin = TrustRoleFactory(trust=trust)
+    url = reverse("cpd:trust_arrangements", kwargs={"slug": trust.slug})
+    client = sign_in(admin.user)
+    response = client.post(url, {
+        "form": "policy", "kind": "online_safety", "title": "Trust online safety policy",
+        "version": "1", "effective_on": "1/9/2025", "text": "## Online safety",
+    })  # fmt: skip
+    assert response.status_code == 302
+    response = client.post(url, {"form": "arrangements", "prevent_contact": "Trust Prevent lead"})
+    assert response.status_code == 302
+    [version] = current_versions(schools=[school], on=date(2026, 10, 1))[school.pk]
+    assert (version.policy.trust, version.policy.title) == (trust, "Trust online safety policy")
+    assert current_versions(schools=[other_school], on=date(2026, 10, 1)) == {other_school.pk: []}
+    from cpd.arrangements.selectors import sheet_for_school
+
+    assert sheet_for_school(school=school, on=date(2026, 10, 1)).values["prevent_contact"] == (
+        "Trust Prevent lead"
+    )
+    # A school's DSL is not the trust's admin.
+    assert sign_in(dsl).get(url).status_code == 404

@@ -148,6 +148,7 @@ def html_routes(w: World) -> dict:
         "cpd:policy": ("other", "get", {"pk": w.b_policy.pk}),
         "cpd:policy_confirm": ("other", "post", {"pk": w.b_policy.pk}),
         "cpd:policy_file": ("other", "get", {"pk": w.b_policy.pk}),
+        "cpd:trust_arrangements": ("other", "get", {"slug": w.b_trust.slug}),
         "cpd:worried": ("own", "get", {}, "the caller's schools' arrangements"),
         "cpd:my_policies": ("own", "get", {}, "the caller's schools' policies"),
         "courses:attempt": ("other", "get", {"slug": w.course.slug, "number": 1}),

@@ -12,7 +12,10 @@ from django.views.decorators.http import require_POST
 
 from courses.rendering import render_markdown
 from cpd.arrangements import policies, services
-from cpd.arrangements.forms import PolicyForm
+from cpd.arrangements.forms import ArrangementsForm, PolicyForm
+from cpd.arrangements.selectors import FIELDS
+from cpd.arrangements.selectors import trust_arrangements as trust_row
+from cpd.compliance.selectors import trust_for_admin
 from cpd.dates import school_today
 from cpd.errors import CPDError
 from cpd.permissions import Permission
@@ -90,3 +93,48 @@ def policy_file(request, pk: int):
         return redirect("cpd:policy", pk=pk)
     name = f"{slugify(item.version.policy.title)}-{slugify(item.version.version)}.pdf"
     return FileResponse(item.version.file.open("rb"), content_type="application/pdf", filename=name)
+
+
+@login_required
+def trust_arrangements(request, slug: str):
+    """A trust admin's defaults for every school in the trust: arrangements a school's own
+    replace field by field, and policies a school's own of the same kind replace."""
+    trust = trust_for_admin(user=request.user, slug=slug)
+    posted = request.method == "POST"
+    which = request.POST.get("form") if posted else None
+    arrangements_form = ArrangementsForm(
+        request.POST if which == "arrangements" else None, instance=trust_row(trust=trust)
+    )
+    policy_form = PolicyForm(
+        request.POST if which == "policy" else None,
+        request.FILES if which == "policy" else None,
+    )
+    if which == "arrangements" and arrangements_form.is_valid():
+        fields = {name: arrangements_form.cleaned_data[name] for name in FIELDS}
+        services.arrangements_update(actor=request.user, trust=trust, **fields)
+        messages.success(request, _("The trust's arrangements are saved."))
+        return redirect("cpd:trust_arrangements", slug=trust.slug)
+    if which == "policy" and policy_form.is_valid():
+        data = policy_form.cleaned_data
+        try:
+            services.policy_publish(
+                actor=request.user, trust=trust, kind=data["kind"], title=data["title"],
+                version=data["version"], effective_on=data["effective_on"], pdf=data["file"],
+                text=data["text"],
+            )  # fmt: skip
+        except CPDError as exc:
+            policy_form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Policy published for every school in the trust."))
+            return redirect("cpd:trust_arrangements", slug=trust.slug)
+    return render(
+        request,
+        "cpd/arrangements/trust.html",
+        {
+            "trust": trust,
+            "arrangements_form": arrangements_form,
+            "form": policy_form,
+            "policies": policies.trust_policy_versions(trust=trust),
+        },
+        status=400 if posted else 200,
+    )
