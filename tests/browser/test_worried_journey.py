@@ -99,3 +99,22 @@ def test_the_dsl_keeps_the_arrangements_and_staff_confirm_a_policy(
     check_page(staff_page, visited)
     expect(staff_page.locator("main")).to_contain_text("Confirmed")
     assert PolicyConfirmation.objects.filter(membership=staff).count() == 1
+
+
+def test_a_trust_admin_sets_the_trusts_defaults(new_page, arranged, trust):
+    from tests.factories import TrustRoleFactory
+
+    admin = TrustRoleFactory(trust=trust)
+    page = new_page(NARROW)
+    visited = []
+    sign_in(page, admin.user.email, PASSWORD)
+    page.goto(f"/trusts/{trust.slug}/")
+    check_page(page, visited)
+    page.get_by_role(
+        "link", name="The trust's arrangements and policies for all its schools"
+    ).click()
+    check_page(page, visited)
+    page.get_by_label("Prevent contact").fill("Northfield Prevent lead")
+    page.get_by_role("button", name="Save the defaults").click()
+    check_page(page, visited)
+    expect(page.locator(".banner")).to_contain_text("The trust's arrangements are saved.")
