@@ -324,3 +324,24 @@ def test_a_trust_admin_publishes_for_every_school_and_sets_defaults(
     )
     # A school's DSL is not the trust's admin.
     assert sign_in(dsl).get(url).status_code == 404
+
+
+def test_a_school_admin_changes_and_resets_the_policies_rule(school, admin, sign_in):
+    from cpd.compliance.services import requirement_pack_load
+
+    requirement_pack_load(name="kcsie")
+    client = sign_in(admin)
+    listing = client.get(reverse("cpd:requirements", kwargs={"slug": school.slug}))
+    assert "Each year, in September" in listing.content.decode()
+    url = reverse("cpd:requirement_edit", kwargs={"slug": school.slug, "course_id": 0})
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"induction_days": "7", "due_soon_days": "21",
+                                 "renewal_month": "8", "is_active": "on"})  # fmt: skip
+    assert response.status_code == 302
+    own = Requirement.objects.get(scope="school", school=school)
+    assert (own.kind, own.course, own.induction_days, own.due_soon_days, own.renewal_month) == (
+        "policies", None, 7, 21, 8,
+    )  # fmt: skip
+    reset = reverse("cpd:requirement_reset", kwargs={"slug": school.slug, "course_id": 0})
+    assert client.post(reset).status_code == 302
+    assert not Requirement.objects.filter(scope="school").exists()
