@@ -254,3 +254,20 @@ def test_the_trust_overview_lists_each_schools_to_do(school, trust, other_school
         "Staff can't see who your DSL is: give someone the DSL role.",
         "Staff can't see who your deputy DSLs are.",
     ]
+
+
+def test_poster_carries_the_schools_logo(filled, staff, sign_in, tmp_path, media):
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 30), (29, 79, 145)).save(buffer, format="PNG")
+    filled.logo.save("logo.png", ContentFile(buffer.getvalue()))
+    url = reverse("cpd:worried_poster", kwargs={"slug": filled.slug})
+    path = tmp_path / "poster.pdf"
+    path.write_bytes(sign_in(staff).get(url).content)
+    images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, check=True,
+                            text=True).stdout.splitlines()[2:]  # fmt: skip
+    assert [line.split()[3:5] for line in images] == [["60", "30"]]
