@@ -140,6 +140,11 @@ arrangements = [
         arrangement_views.lead,
         name="arrangements_lead",
     ),
+    path(
+        "schools/<slug:slug>/arrangements/leads/<int:pk>/photo/",
+        arrangement_views.lead_photo,
+        name="arrangements_lead_photo",
+    ),
     path("schools/<slug:slug>/policies/", policy_views.school_policies, name="school_policies"),
     path(
         "trusts/<slug:slug>/arrangements/",

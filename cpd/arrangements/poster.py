@@ -30,11 +30,12 @@ class OnlyOwnData(URLFetcher):
         )
 
 
-def _logo_uri(school) -> str:
-    if not school.logo:
+def _image_uri(field) -> str:
+    """A stored PNG or JPEG as a data: URI (checked by its content); empty otherwise."""
+    if not field:
         return ""
     try:
-        with school.logo.open("rb") as handle:
+        with field.open("rb") as handle:
             data = handle.read()
     except OSError:
         return ""
@@ -47,7 +48,10 @@ def _logo_uri(school) -> str:
 
 def sheet_pdf(*, sheet: SchoolSheet, template: str) -> bytes:
     """``cpd/arrangements/poster.html`` or ``card.html`` for one school, as a PDF."""
-    logo = _logo_uri(sheet.school)
+    logo = _image_uri(sheet.school.logo)
+    for lead in sheet.leads:
+        lead.photo_uri = _image_uri(lead.photo)
     html = render_to_string(template, {"sheet": sheet, "school": sheet.school, "logo": logo})
-    fetcher = OnlyOwnData(frozenset({logo}) if logo else frozenset())
+    allowed = {logo, *(lead.photo_uri for lead in sheet.leads)} - {""}
+    fetcher = OnlyOwnData(frozenset(allowed))
     return HTML(string=html, url_fetcher=fetcher).write_pdf()

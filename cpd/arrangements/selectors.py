@@ -34,7 +34,8 @@ class Lead:
     role_label: str
     phone: str = ""
     where_to_find: str = ""
-    photo_url: str = ""
+    photo: object = None  # the stored image (a FieldFile), or None
+    photo_uri: str = ""  # set for a PDF render: the photo as a data: URI
 
 
 @dataclass
@@ -92,7 +93,7 @@ def _sheets(schools: list[School], on: date) -> list[SchoolSheet]:
                     role_label=str(_role_label(m.role)),
                     phone=contact.phone if contact else "",
                     where_to_find=contact.where_to_find if contact else "",
-                    photo_url=contact.photo.url if contact and contact.photo else "",
+                    photo=contact.photo if contact and contact.photo else None,
                 )
             )
     sheets = []
@@ -160,6 +161,21 @@ def leads_of_school(*, school: School, on: date) -> list[Membership]:
         .select_related("user", "safeguarding_lead")
         .order_by("role", "user__last_name", "user__first_name")
     )
+
+
+def lead_photo_in_school(*, school: School, pk: int, on: date):
+    """The photo of a current DSL or deputy of this school; ``NotFound`` otherwise."""
+    lead = (
+        Membership.objects.for_school(school)
+        .filter(pk=pk, role__in=LEAD_ROLES)
+        .active_on(on)
+        .select_related("safeguarding_lead")
+        .first()
+    )
+    contact = getattr(lead, "safeguarding_lead", None) if lead else None
+    if contact is None or not contact.photo:
+        raise NotFound(_("No such photo."))
+    return contact.photo
 
 
 def lead_in_school(*, school: School, pk: int, on: date) -> Membership:

@@ -5,7 +5,7 @@ beside bulletins: they render Markdown with the courses app's sanitiser.)"""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -42,6 +42,16 @@ def worried_poster(request, school):
 def worried_card(request, school):
     sheet = selectors.sheet_for_school(school=school, on=school_today(school))
     return _pdf(sheet, "cpd/arrangements/card.html", "worried-about-a-child-card")
+
+
+@school_view(Permission.VIEW_SCHOOL)
+def lead_photo(request, school, pk: int):
+    """A DSL's or deputy's photo, for staff of their school only."""
+    photo = selectors.lead_photo_in_school(school=school, pk=pk, on=school_today(school))
+    kind = "image/png" if photo.name.endswith(".png") else "image/jpeg"
+    response = FileResponse(photo.open("rb"), content_type=kind)
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @school_view(Permission.MANAGE_ARRANGEMENTS)

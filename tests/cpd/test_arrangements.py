@@ -271,3 +271,35 @@ def test_poster_carries_the_schools_logo(filled, staff, sign_in, tmp_path, media
     images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, check=True,
                             text=True).stdout.splitlines()[2:]  # fmt: skip
     assert [line.split()[3:5] for line in images] == [["60", "30"]]
+
+
+def test_a_leads_photo_shows_to_their_schools_staff_and_on_the_poster(
+    filled, dsl, staff, other_school, sign_in, tmp_path, media
+):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 50), (200, 10, 10)).save(buffer, format="JPEG")
+    url = reverse("cpd:arrangements_lead", kwargs={"slug": filled.slug, "pk": dsl.pk})
+    photo = SimpleUploadedFile("me.png", buffer.getvalue(), "image/png")
+    sign_in(dsl).post(url, {"phone": "01632 960001", "where_to_find": "Room 4", "photo": photo})
+    lead = SafeguardingLead.objects.get()
+    assert lead.photo.name.endswith(".jpg")  # named for its content, not the upload's name
+    photo_url = reverse("cpd:arrangements_lead_photo", kwargs={"slug": filled.slug, "pk": dsl.pk})
+    page = sign_in(staff).get(reverse("cpd:worried")).content.decode()
+    assert f'src="{photo_url}" alt="David Okafor"' in page
+    response = sign_in(staff).get(photo_url)
+    assert (response["Content-Type"], b"".join(response.streaming_content)) == (
+        "image/jpeg", buffer.getvalue(),
+    )  # fmt: skip
+    outsider = MembershipFactory(school=other_school)
+    assert sign_in(outsider).get(photo_url).status_code == 404
+    path = tmp_path / "poster.pdf"
+    poster = reverse("cpd:worried_poster", kwargs={"slug": filled.slug})
+    path.write_bytes(sign_in(staff).get(poster).content)
+    images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, check=True,
+                            text=True).stdout.splitlines()[2:]  # fmt: skip
+    assert [line.split()[3:5] for line in images] == [["40", "50"]]

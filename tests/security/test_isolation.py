@@ -144,6 +144,7 @@ def html_routes(w: World) -> dict:
         "cpd:worried_card": ("other", "get", {"slug": b}),
         "cpd:arrangements": ("other", "get", {"slug": b}),
         "cpd:arrangements_lead": ("other", "post", {"slug": b, "pk": w.b_lead.pk}),
+        "cpd:arrangements_lead_photo": ("other", "get", {"slug": b, "pk": w.b_lead.pk}),
         "cpd:school_policies": ("other", "get", {"slug": b}),
         "cpd:policy": ("other", "get", {"pk": w.b_policy.pk}),
         "cpd:policy_confirm": ("other", "post", {"pk": w.b_policy.pk}),
