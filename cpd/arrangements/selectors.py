@@ -54,13 +54,6 @@ class SchoolSheet:
     def deputies(self) -> list[Lead]:
         return [lead for lead in self.leads if lead.role == Membership.Role.DEPUTY_DSL]
 
-    def __getattr__(self, name):
-        # Templates read sheet.lado_contact and so on.
-        values = self.__dict__.get("values") or {}
-        if name in values:
-            return values[name]
-        raise AttributeError(name)
-
 
 def _merged(school: School, own: Arrangements | None, trust: Arrangements | None) -> dict:
     values = {}
