@@ -20,7 +20,14 @@ from cpd.compliance.reminders.services import reminders_send
 from cpd.compliance.selectors import compliance_matrix
 from cpd.compliance.standing import Status, renew_in_month_ends
 from cpd.errors import Refused
-from cpd.models import AuditEvent, Membership, PolicyConfirmation, PolicyVersion, Requirement
+from cpd.models import (
+    AuditEvent,
+    Membership,
+    Policy,
+    PolicyConfirmation,
+    PolicyVersion,
+    Requirement,
+)
 from cpd.privacy.selectors import subject_access_data
 from tests.factories import MembershipFactory, SchoolFactory
 
@@ -345,3 +352,27 @@ def test_a_school_admin_changes_and_resets_the_policies_rule(school, admin, sign
     reset = reverse("cpd:requirement_reset", kwargs={"slug": school.slug, "course_id": 0})
     assert client.post(reset).status_code == 302
     assert not Requirement.objects.filter(scope="school").exists()
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_policy_pages_query_counts(school, dsl, staff, sign_in, count, django_assert_num_queries):
+    kinds = list(Policy.Kind.values)[:count]
+    for kind in kinds:
+        version = publish(school, kind=kind, pdf=None, text=f"The {kind} policy.")
+        confirm(version, staff, date(2026, 9, 3))
+    for _n in range(count):
+        MembershipFactory(school=school)
+    client = sign_in(dsl)
+    url = reverse("cpd:school_policies", kwargs={"slug": school.slug})
+    client.get(url)  # the header's links are kept in the session
+    # User, school and permissions; the versions in force, the staff, the confirmations,
+    # the versions to come.
+    with django_assert_num_queries(6):
+        response = client.get(url)
+    assert [line.confirmed for line in response.context["lines"]] == [1] * count
+    client = sign_in(staff)
+    client.get(reverse("cpd:my_policies"))
+    # User; the memberships, the versions in force, the confirmations.
+    with django_assert_num_queries(4):
+        response = client.get(reverse("cpd:my_policies"))
+    assert len(response.context["items"]) == count
