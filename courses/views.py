@@ -21,6 +21,8 @@ from courses import review, selectors, services, statistics
 from courses.forms import AcknowledgementForm, AttemptForm, EnrolForm, ScenarioForm
 from courses.models import Enrolment, Lesson
 from courses.rendering import render_markdown
+from cpd.arrangements.placeholders import fill, has_placeholder
+from cpd.arrangements.selectors import sheets_for_user
 from cpd.people.selectors import memberships_of
 
 
@@ -116,6 +118,15 @@ def restart(request, slug: str):
     return redirect("courses:course", slug=slug)
 
 
+def _lesson_body(user, text: str):
+    """The lesson's HTML, its placeholders filled with the learner's schools' values (two
+    queries, only for a lesson that has a placeholder)."""
+    html = render_markdown(text)
+    if not has_placeholder(text):
+        return html
+    return fill(html, sheets_for_user(user=user, on=timezone.localdate()))
+
+
 @login_required
 def lesson(request, slug: str, lesson: str):
     outline = selectors.lesson_player(user=request.user, course_slug=slug)
@@ -164,7 +175,7 @@ def lesson(request, slug: str, lesson: str):
             "enrolment": enrolment,
             "outline": outline,
             "lesson": current,
-            "body": render_markdown(current.body),
+            "body": _lesson_body(request.user, current.body),
             "position": index + 1,
             "previous": previous,
             "following": following,

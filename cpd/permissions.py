@@ -25,13 +25,15 @@ class Permission(StrEnum):
     """Import staff, mark leavers, export a person's data."""
     MANAGE_REQUIREMENTS = "manage_requirements"
     """Change which training the school requires."""
+    MANAGE_ARRANGEMENTS = "manage_arrangements"
+    """Change the school's safeguarding arrangements and publish its policies."""
 
 
 ALL_PERMISSIONS = frozenset(Permission)
 _LEAD = frozenset({Permission.VIEW_SCHOOL, Permission.VIEW_COMPLIANCE})
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Membership.Role.STAFF: frozenset({Permission.VIEW_SCHOOL}),
-    Membership.Role.DSL: _LEAD,
+    Membership.Role.DSL: _LEAD | {Permission.MANAGE_ARRANGEMENTS},
     Membership.Role.DEPUTY_DSL: _LEAD,
     Membership.Role.SCHOOL_ADMIN: ALL_PERMISSIONS,
 }
@@ -42,6 +44,9 @@ REFUSALS = {
     Permission.VIEW_COMPLIANCE: _("Only the school's DSLs and admins can see this."),
     Permission.MANAGE_STAFF: _("Only the school's admins can change its staff."),
     Permission.MANAGE_REQUIREMENTS: _("Only the school's admins can change its training rules."),
+    Permission.MANAGE_ARRANGEMENTS: _(
+        "Only the school's DSL and admins can change its safeguarding arrangements and policies."
+    ),
 }
 
 

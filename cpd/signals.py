@@ -11,8 +11,9 @@ compliance_changed
     ``reason``
         ``"certificate_issued"``, ``"certificate_revoked"``, ``"enrolled"``,
         ``"record_decided"``, ``"bulletin_confirmed"``, ``"joined"``, ``"updated"`` (a
-        member's role, category or dates), ``"left"``, ``"staff_imported"`` or
-        ``"requirements_changed"``.
+        member's role, category or dates), ``"left"``, ``"staff_imported"``,
+        ``"requirements_changed"``, ``"policy_published"`` (a version of a school's or
+        trust's policy) or ``"policy_confirmed"``.
     ``user_ids``
         The people whose status may have changed, or ``None`` for everyone in
         ``school_ids``.

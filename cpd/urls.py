@@ -7,10 +7,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from cpd.accounts import views as accounts_views
+from cpd.arrangements import views as arrangement_views
 from cpd.audit import views as audit_views
 from cpd.compliance import views as compliance_views
 from cpd.compliance.bulletins import views as bulletin_views
 from cpd.compliance.evidence import views as evidence_views
+from cpd.compliance.policies import views as policy_views
 from cpd.compliance.records import views as record_views
 from cpd.people import views as people_views
 from cpd.site import health
@@ -133,9 +135,42 @@ people = [
     ),
 ]
 
+arrangements = [
+    path("worried/", arrangement_views.worried, name="worried"),
+    path(
+        "schools/<slug:slug>/worried/poster.pdf",
+        arrangement_views.worried_poster,
+        name="worried_poster",
+    ),
+    path(
+        "schools/<slug:slug>/worried/card.pdf", arrangement_views.worried_card, name="worried_card"
+    ),
+    path("schools/<slug:slug>/arrangements/", arrangement_views.arrangements, name="arrangements"),
+    path(
+        "schools/<slug:slug>/arrangements/leads/<int:pk>/",
+        arrangement_views.lead,
+        name="arrangements_lead",
+    ),
+    path(
+        "schools/<slug:slug>/arrangements/leads/<int:pk>/photo/",
+        arrangement_views.lead_photo,
+        name="arrangements_lead_photo",
+    ),
+    path("schools/<slug:slug>/policies/", policy_views.school_policies, name="school_policies"),
+    path(
+        "trusts/<slug:slug>/arrangements/",
+        policy_views.trust_arrangements,
+        name="trust_arrangements",
+    ),
+    path("policies/", policy_views.my_policies, name="my_policies"),
+    path("policies/<int:pk>/", policy_views.policy, name="policy"),
+    path("policies/<int:pk>/confirm/", policy_views.policy_confirm, name="policy_confirm"),
+    path("policies/<int:pk>/file/", policy_views.policy_file, name="policy_file"),
+]
+
 urlpatterns = [
     path("accounts/", include((accounts, "cpd_accounts"))),
-    path("", include((people + compliance, "cpd"))),
+    path("", include((people + compliance + arrangements, "cpd"))),
     path("", include("courses.urls")),
     path("", include("certificates.urls")),
     path("api/v1/", include("cpd.api.urls")),

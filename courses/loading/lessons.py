@@ -4,6 +4,7 @@ import re
 
 from courses.loading.reader import SLUG, Reader, as_text, kind_of
 from courses.loading.spec import LESSON_KINDS, LessonSpec, ModuleSpec
+from cpd.arrangements.placeholders import PLACEHOLDER, PLACEHOLDERS
 
 # Any HTML tag, but not a Markdown autolink such as <https://www.gov.uk/>.
 HTML_TAG = re.compile(r"<\s*/?\s*(?!https?://|mailto:)([a-zA-Z][a-zA-Z0-9-]*)[^>]*>")
@@ -109,6 +110,7 @@ def _read_lesson(reader: Reader, name: str) -> LessonSpec | None:
         reader.problem(f, "kind", f"must be one of {', '.join(LESSON_KINDS)}, found {kind!r}")
     body = match["body"]
     body_start = text[: match.start("body")].count("\n") + 1
+    refuse_placeholders(reader, f, match["meta"], first_line=2, where="the front matter")
     _check_body(reader, f, body, body_start)
     stem = name[:-3]
     slug = re.sub(r"^\d+-", "", stem)
@@ -176,6 +178,19 @@ def _read_documents(reader: Reader, f: str, raw) -> list[dict]:
     return documents
 
 
+def refuse_placeholders(reader: Reader, f: str, text: str, *, first_line: int, where: str):
+    """A school's values may fill a lesson's body only: never a question, a choice, its
+    feedback or a scenario, which are the same for everyone and marked the same way."""
+    for offset, line in enumerate(text.splitlines()):
+        for found in PLACEHOLDER.finditer(line):
+            reader.problem(
+                f,
+                f"line {first_line + offset}",
+                f"placeholder {found.group(0)} is not allowed in {where}; "
+                "placeholders may be used only in a lesson's body",
+            )
+
+
 def _check_body(reader: Reader, f: str, body: str, first_line: int) -> None:
     in_code = False
     for offset, line in enumerate(body.splitlines()):
@@ -185,6 +200,14 @@ def _check_body(reader: Reader, f: str, body: str, first_line: int) -> None:
             continue
         if in_code:
             continue
+        for found in PLACEHOLDER.finditer(line):
+            if found["name"] not in PLACEHOLDERS:
+                reader.problem(
+                    f,
+                    where,
+                    f"unknown placeholder {found.group(0)}; use one of "
+                    + ", ".join("{{ " + name + " }}" for name in PLACEHOLDERS),
+                )
         tag = HTML_TAG.search(line)
         if tag:
             reader.problem(

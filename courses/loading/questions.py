@@ -1,6 +1,7 @@
 """Reading questions.yaml, the course's knowledge-check bank, and checking its size and
 spread over the modules."""
 
+from courses.loading.lessons import refuse_placeholders
 from courses.loading.reader import Reader, as_text, kind_of
 from courses.loading.spec import QUESTION_KINDS, CourseSpec, QuestionSpec
 
@@ -12,6 +13,8 @@ def questions_read(reader: Reader, module_slugs: set[str]) -> list[QuestionSpec]
     raw = reader.load_yaml(f)
     if raw is None:
         return []
+    # A question is the same for every school: no school's value may appear in one.
+    refuse_placeholders(reader, f, reader.read_text(f) or "", first_line=1, where="a question")
     raw = reader.mapping(f, "", raw, {"questions"}, {"questions"})
     if raw is None:
         return []

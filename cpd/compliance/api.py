@@ -13,8 +13,10 @@ from cpd.permissions import Permission
 
 
 class RequirementSerializer(serializers.ModelSerializer):
-    course = serializers.SlugField(source="course.slug", read_only=True)
-    course_title = serializers.CharField(source="course.title", read_only=True)
+    course = serializers.SlugField(
+        source="course.slug", read_only=True, allow_null=True, help_text=_("Null for policies.")
+    )
+    course_title = serializers.CharField(source="course.title", read_only=True, allow_null=True)
     roles = serializers.ListField(child=serializers.CharField(), read_only=True)
     staff_categories = serializers.ListField(child=serializers.CharField(), read_only=True)
 
@@ -24,6 +26,7 @@ class RequirementSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "scope",
+            "kind",
             "course",
             "course_title",
             "roles",
@@ -62,7 +65,9 @@ class ComplianceRowSerializer(serializers.Serializer):
     staff_category = serializers.CharField(source="membership.staff_category")
     requirement = serializers.IntegerField(source="requirement.pk")
     requirement_name = serializers.CharField(source="requirement.name")
-    course = serializers.SlugField(source="requirement.course.slug")
+    course = serializers.SlugField(
+        source="requirement.topic", help_text=_("The course's slug, or school-policies.")
+    )
     status = ComplianceStatusField()
     status_label = serializers.CharField(source="label")
     due_on = serializers.DateField(allow_null=True)
@@ -118,7 +123,7 @@ class ComplianceViewSet(SchoolScopedMixin, viewsets.GenericViewSet):
             row
             for row in matrix.rows
             if ("status" not in wanted or row.status == wanted["status"])
-            and ("course" not in wanted or row.requirement.course.slug == wanted["course"])
+            and ("course" not in wanted or row.requirement.topic == wanted["course"])
             and ("membership" not in wanted or row.membership.pk == wanted["membership"])
         ]
         page = self.paginate_queryset(rows)

@@ -45,9 +45,7 @@ def worst_status(statuses):
 
 def matrix_lines(*, matrix: ComplianceMatrix, filters: MatrixFilters) -> list[MatrixLine]:
     """The matrix's people, filtered and sorted as asked, each with one cell per column."""
-    columns = [
-        r for r in matrix.requirements if not filters.course or r.course.slug == filters.course
-    ]
+    columns = [r for r in matrix.requirements if not filters.course or r.topic == filters.course]
     needle = filters.q.strip().lower()
     lines = []
     for membership in matrix.memberships:

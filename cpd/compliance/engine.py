@@ -17,15 +17,18 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from courses.models import Enrolment
+from cpd.arrangements.policies import PolicyEvidence, policy_evidence
 from cpd.compliance.standing import (
     UP_TO_DATE,
     URGENCY,
     Evidence,
+    PolicyRead,
     Standing,
     Status,
     Terms,
     bulletin_evidence,
     latest_evidence,
+    policy_status_for,
     status_for,
 )
 from cpd.models import BulletinRead, ExternalRecord, Membership, Requirement, School
@@ -233,9 +236,14 @@ def compliance_standings(
         return
     evidence = evidence_read(
         school_ids=[s.pk for s in schools],
-        course_ids={r.course_id for r in in_force},
+        course_ids={r.course_id for r in in_force if r.course_id},
         on=on,
         bulletins=any(r.bulletins_needed for r in in_force),
+    )
+    policies = (
+        policy_evidence(schools=schools, on=on)
+        if any(r.kind == Requirement.Kind.POLICIES for r in in_force)
+        else None
     )
 
     @cache
@@ -251,6 +259,11 @@ def compliance_standings(
 
     for member in people:
         for requirement, terms in concerning(member.school_id, member.role, member.staff_category):
+            if requirement.kind == Requirement.Kind.POLICIES:
+                standing = _policy_standing(member, terms, policies, on)
+                if standing is not None:
+                    yield member, requirement, standing
+                continue
             yield (
                 member,
                 requirement,
@@ -262,6 +275,22 @@ def compliance_standings(
                     on=on,
                 ),
             )
+
+
+def _policy_standing(
+    member: Member | Membership, terms: Terms, found: PolicyEvidence, on: date
+) -> Standing | None:
+    confirmed = found.confirmed.get(member.pk, {})
+    before = found.policies_confirmed.get(member.pk, set())
+    reads = [
+        PolicyRead(
+            version.effective_on,
+            confirmed.get(version.pk),
+            version.policy_id in before,
+        )
+        for version in found.versions.get(member.school_id, [])
+    ]
+    return policy_status_for(terms=terms, policies=reads, started_on=member.started_on, on=on)
 
 
 def compliance_rows(*, memberships: list[Membership], on: date) -> list[ComplianceRow]:

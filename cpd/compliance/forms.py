@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -40,7 +41,7 @@ class MatrixFilterForm(forms.Form):
         ]
         self.fields["worst"].choices = [("", "")] + [(s.value, s.label) for s in URGENCY]
         self.fields["course"].choices = [("", _("All training"))] + [
-            (r.course.slug, r.name) for r in requirements
+            (r.topic, r.name) for r in requirements
         ]
 
     def filters(self) -> MatrixFilters:
@@ -54,6 +55,12 @@ class OverrideForm(forms.Form):
     renewal_months = forms.IntegerField(
         label=gettext_lazy("Renew every (months)"), min_value=1, max_value=120, required=False,
         help_text=gettext_lazy("Leave empty if it never needs renewing."),
+    )  # fmt: skip
+    renewal_month = forms.TypedChoiceField(
+        label=gettext_lazy("Or renew each year in"),
+        choices=[("", gettext_lazy("No month"))] + [(str(n), name) for n, name in MONTHS.items()],
+        coerce=int, empty_value=None, required=False,
+        help_text=gettext_lazy("September: everyone renews in September each year."),
     )  # fmt: skip
     induction_days = forms.IntegerField(
         label=gettext_lazy("New staff must finish it within (days of starting)"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from certificates.models import Certificate
 from courses.models import Acknowledgement, Answer, Course, CourseVersion, Enrolment
 from courses.selectors import published_courses
+from cpd.arrangements.policies import confirmations_of
 from cpd.compliance.engine import URGENCY, ComplianceRow, compliance_rows, requirements_by_school
 from cpd.dates import school_year_start
 from cpd.errors import NotFound
@@ -108,6 +109,7 @@ class CPDRecord:
     year_start: date
     #: Certificates from the person's other schools, once they have joined this one.
     from_other_schools: list[TrainingElsewhere] = field(default_factory=list)
+    policy_confirmations: list = field(default_factory=list)
 
 
 def cpd_record(*, membership: Membership, on: date) -> CPDRecord:
@@ -153,6 +155,7 @@ def cpd_record(*, membership: Membership, on: date) -> CPDRecord:
         minutes_this_year=minutes,
         year_start=year_start,
         from_other_schools=elsewhere,
+        policy_confirmations=confirmations_of(memberships=[membership]),
     )
 
 
@@ -246,8 +249,9 @@ def _defaults(school: School) -> dict[int, Requirement]:
 
 
 def rule_for_course(*, school: School, course_id: int) -> RuleLine:
+    """The rule for a course here; ``course_id`` 0 is the rule for the school's policies."""
     for line in school_rules(school=school):
-        if line.requirement.course_id == course_id:
+        if line.requirement.topic_id == course_id:
             return line
     raise NotFound(_("No such requirement here."))
 
@@ -270,6 +274,8 @@ class MyTraining:
     memberships: list
     required: list[TrainingItem]
     optional: list[TrainingItem]
+    # The "read and confirm the school's policies" rows, one per school that has one.
+    policies: list[ComplianceRow] = field(default_factory=list)
 
 
 def training_plan(*, user, on: date) -> MyTraining:
@@ -315,4 +321,7 @@ def training_plan(*, user, on: date) -> MyTraining:
             seen.add(row.requirement.course_id)
     required.sort(key=lambda i: (i.urgency, i.row.due_on or date.max, i.course.title))
     optional = [item(c) for pk, c in courses.items() if pk not in seen] if memberships else []
-    return MyTraining(memberships=memberships, required=required, optional=optional)
+    policies = [row for row in rows if row.requirement.course_id is None]
+    return MyTraining(
+        memberships=memberships, required=required, optional=optional, policies=policies
+    )

@@ -30,7 +30,7 @@ def requirement_create(*, actor=None, **fields) -> Requirement:
         school=requirement.school,
         data={
             "scope": requirement.scope,
-            "course": requirement.course.slug,
+            "course": requirement.topic,
             "renewal_months": requirement.renewal_months,
         },
     )
@@ -72,7 +72,9 @@ def requirement_pack_load(*, name: str, actor=None) -> list[Requirement]:
     pack = yaml.safe_load(path.read_text(encoding="utf-8"))
     courses = {
         c.slug: c
-        for c in Course.objects.filter(slug__in=[r["course"] for r in pack["requirements"]])
+        for c in Course.objects.filter(
+            slug__in=[r["course"] for r in pack["requirements"] if r.get("course")]
+        )
     }
     for guidance in pack.get("guidance") or []:
         guidance_editions_save(
@@ -81,11 +83,13 @@ def requirement_pack_load(*, name: str, actor=None) -> list[Requirement]:
         )
     loaded = []
     for rule in pack["requirements"]:
-        course = courses.get(rule["course"])
-        if course is None:
+        kind = rule.get("kind", Requirement.Kind.COURSE)
+        course = courses.get(rule.get("course"))
+        if kind == Requirement.Kind.COURSE and course is None:
             continue
         fields = {
             "name": rule["name"],
+            "renewal_month": rule.get("renewal_month"),
             "roles": rule.get("roles") or [],
             "staff_categories": rule.get("staff_categories") or [],
             "renewal_months": rule.get("renewal_months"),
@@ -94,11 +98,11 @@ def requirement_pack_load(*, name: str, actor=None) -> list[Requirement]:
             "is_active": True,
         }
         requirement = Requirement.objects.filter(
-            scope=Requirement.Scope.PLATFORM, course=course
+            scope=Requirement.Scope.PLATFORM, kind=kind, course=course
         ).first()
         if requirement is None:
             requirement = requirement_create(
-                actor=actor, scope=Requirement.Scope.PLATFORM, course=course, **fields
+                actor=actor, scope=Requirement.Scope.PLATFORM, kind=kind, course=course, **fields
             )
         elif any(getattr(requirement, k) != v for k, v in fields.items()):
             for key, value in fields.items():
@@ -121,7 +125,7 @@ def requirement_pack_load(*, name: str, actor=None) -> list[Requirement]:
 
 OVERRIDABLE = (
     "renewal_months", "induction_days", "due_soon_days", "roles", "staff_categories",
-    "bulletins_needed", "is_active",
+    "bulletins_needed", "is_active", "renewal_month",
 )  # fmt: skip
 
 
@@ -129,12 +133,16 @@ OVERRIDABLE = (
 def requirement_override(*, school: School, base: Requirement, actor, **fields) -> Requirement:
     """Create or change the school's own requirement for ``base``'s course."""
     own = Requirement.objects.filter(
-        scope=Requirement.Scope.SCHOOL, school=school, course_id=base.course_id
+        scope=Requirement.Scope.SCHOOL, school=school, kind=base.kind, course_id=base.course_id
     ).first()
     created = own is None
     if created:
         own = Requirement(
-            name=base.name, scope=Requirement.Scope.SCHOOL, school=school, course=base.course
+            name=base.name,
+            scope=Requirement.Scope.SCHOOL,
+            school=school,
+            kind=base.kind,
+            course=base.course,
         )
         for name in OVERRIDABLE:
             setattr(own, name, getattr(base, name))
@@ -151,7 +159,7 @@ def requirement_override(*, school: School, base: Requirement, actor, **fields) 
         action="cpd.requirement.created" if created else "cpd.requirement.changed",
         target=own,
         school=school,
-        data={"course": base.course.slug, "changed": changed},
+        data={"course": base.topic, "changed": changed},
     )
     if created or changed:
         requirements_changed(own)
@@ -160,8 +168,9 @@ def requirement_override(*, school: School, base: Requirement, actor, **fields) 
 
 @transaction.atomic
 def requirement_override_remove(*, school: School, course_id: int, actor) -> None:
+    """Remove the school's own rule for a course (``course_id`` 0: for its policies)."""
     own = Requirement.objects.filter(
-        scope=Requirement.Scope.SCHOOL, school=school, course_id=course_id
+        scope=Requirement.Scope.SCHOOL, school=school, course_id=course_id or None
     ).first()
     if own is None:
         raise NotFound(_("This school has no rule of its own for that course."))
@@ -170,7 +179,7 @@ def requirement_override_remove(*, school: School, course_id: int, actor) -> Non
         action="cpd.requirement.removed",
         target=own,
         school=school,
-        data={"course": own.course.slug},
+        data={"course": own.topic},
     )
     requirements_changed(own)
     own.delete()

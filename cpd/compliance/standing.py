@@ -53,12 +53,28 @@ class Terms:
     renewal_months: int | None = None
     induction_days: int | None = None
     due_soon_days: int = 30
+    renewal_month: int | None = None
 
     @classmethod
     def of(cls, requirement) -> "Terms":
         return cls(
-            requirement.renewal_months, requirement.induction_days, requirement.due_soon_days
+            requirement.renewal_months,
+            requirement.induction_days,
+            requirement.due_soon_days,
+            requirement.renewal_month,
         )
+
+
+def renew_in_month_ends(completed_on: date, month: int) -> date:
+    """Done on ``completed_on``, renewed each year during ``month``: the day after the
+    end of the first such month that starts after it (the first of the next month). Done
+    in August, renew in the September just after; done in September, the next one."""
+    year = (
+        completed_on.year
+        if date(completed_on.year, month, 1) > completed_on
+        else (completed_on.year + 1)
+    )
+    return add_months(date(year, month, 1), 1)
 
 
 @dataclass(slots=True)
@@ -101,6 +117,9 @@ def status_for(
         ends_on = evidence.expires_on
         if terms.renewal_months:
             renew_on = add_months(evidence.completed_on, terms.renewal_months)
+            ends_on = min(ends_on, renew_on) if ends_on else renew_on
+        if terms.renewal_month:
+            renew_on = renew_in_month_ends(evidence.completed_on, terms.renewal_month)
             ends_on = min(ends_on, renew_on) if ends_on else renew_on
         if ends_on is None:
             status = Status.COMPLIANT
@@ -146,3 +165,49 @@ def latest_evidence(*candidates: Evidence | None) -> Evidence | None:
         if candidate is not None and (found is None or candidate.completed_on > found.completed_on):
             found = candidate
     return found
+
+
+@dataclass(slots=True)
+class PolicyRead:
+    """One policy in force at the person's school: the day its current version took
+    effect, the day they confirmed it (None: not yet), and whether they had confirmed an
+    earlier version of it."""
+
+    effective_on: date
+    confirmed_on: date | None
+    confirmed_before: bool = False
+
+
+def policy_status_for(
+    *, terms: Terms, policies: list[PolicyRead], started_on: date, on: date
+) -> Standing | None:
+    """A person's standing against "read and confirm the school's policies". None when
+    the school has no policy in force: there is nothing to confirm.
+
+    All confirmed: done on the day of the earliest confirmation, renewed as the terms say
+    (each September in the KCSIE pack). A new version of a policy they had confirmed asks
+    them again: due soon until ``induction_days`` after it takes effect, overdue after.
+    A policy they have never confirmed is due within ``induction_days`` of the later of
+    their start and the policy's effective date, like any induction; having confirmed
+    some of the policies, they are in progress until then."""
+    if not policies:
+        return None
+    unread = [p for p in policies if p.confirmed_on is None]
+    if not unread:
+        evidence = Evidence(min(p.confirmed_on for p in policies))
+        return status_for(
+            terms=terms, evidence=evidence, started_on=started_on, in_progress=False, on=on
+        )
+    days = terms.induction_days if terms.induction_days is not None else terms.due_soon_days
+    never = [p for p in unread if not p.confirmed_before]
+    if not never:
+        due_on = max(p.effective_on for p in unread) + timedelta(days=days)
+        return Standing(Status.OVERDUE if on > due_on else Status.DUE_SOON, due_on)
+    since = max(started_on, max(p.effective_on for p in never))
+    return status_for(
+        terms=terms,
+        evidence=None,
+        started_on=since,
+        in_progress=len(unread) < len(policies),
+        on=on,
+    )

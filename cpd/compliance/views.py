@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from courses.selectors import content_reviews_due
 from cpd import spreadsheets
+from cpd.arrangements.policies import school_todos
 from cpd.compliance import selectors
 from cpd.compliance.bulletins.selectors import bulletins_to_read
 from cpd.compliance.dashboards import (
@@ -53,9 +54,7 @@ def _matrix_and_filters(request, school):
     matrix = compliance_matrix(school=school, on=school_today(school))
     form = MatrixFilterForm(request.GET or None, requirements=matrix.requirements)
     filters = form.filters() if request.GET else MatrixFilters()
-    columns = [
-        r for r in matrix.requirements if not filters.course or r.course.slug == filters.course
-    ]
+    columns = [r for r in matrix.requirements if not filters.course or r.topic == filters.course]
     lines = matrix_lines(matrix=matrix, filters=filters)
     return school, matrix, form, columns, lines
 
@@ -86,6 +85,8 @@ def compliance(request, school):
             "tiles": [
                 (status, status.label, count) for status, count in people.by_worst.items() if count
             ],
+            "todo": school_todos(schools=[school], on=matrix.on)[school.pk],
+            "can_arrange": request.school_access.allows(Permission.MANAGE_ARRANGEMENTS),
             "counts": [(status, status.label, count) for status, count in matrix.counts.items()],
             "reviews_due": content_reviews_due(
                 course_ids={r.course_id for r in matrix.requirements}, today=matrix.on
@@ -209,9 +210,16 @@ def trust(request, slug: str):
             "summaries": summaries,
             "statuses": [(s, s.label) for s in URGENCY],
             "percent": round(100 * up_to_date / all_rows) if all_rows else None,
+            "todos": _trust_todos(summaries),
             "on": timezone.localdate(),
         },
     )
+
+
+def _trust_todos(summaries) -> list:
+    """Each school of the trust with what its DSL still has to add (the trust overview)."""
+    todos = school_todos(schools=[s.school for s in summaries], on=timezone.localdate())
+    return [(s.school, todos[s.school.pk]) for s in summaries]
 
 
 @login_required

@@ -2,6 +2,13 @@
 records compliance reads (requirements, training done elsewhere, bulletins, reminders).
 Nothing here imports ``courses`` or ``certificates``: foreign keys to them are strings."""
 
+from cpd.models.arrangements import (
+    Arrangements,
+    Policy,
+    PolicyConfirmation,
+    PolicyVersion,
+    SafeguardingLead,
+)
 from cpd.models.audit import AuditEvent
 from cpd.models.compliance import (
     Bulletin,
@@ -14,13 +21,18 @@ from cpd.models.compliance import (
 from cpd.models.schools import Membership, School, Trust, TrustRole
 
 __all__ = [
+    "Arrangements",
     "AuditEvent",
     "Bulletin",
     "BulletinRead",
     "ExternalRecord",
     "Membership",
+    "Policy",
+    "PolicyConfirmation",
+    "PolicyVersion",
     "ReminderLog",
     "Requirement",
+    "SafeguardingLead",
     "School",
     "Trust",
     "TrustRole",

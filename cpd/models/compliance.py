@@ -1,9 +1,13 @@
 import uuid
+from datetime import date
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cpd.models.schools import (
@@ -24,7 +28,10 @@ class RequirementQuerySet(models.QuerySet):
         same for many schools at once.)"""
         own = Q(scope="school", school=school)
         trust = Q(scope="trust", trust_id=school.trust_id) if school.trust_id else Q(pk__in=[])
-        same_course = self.model.objects.filter(course_id=OuterRef("course_id"))
+        # The policies requirement has no course: it is matched with its own kind.
+        same_course = self.model.objects.annotate(topic=Coalesce("course_id", Value(0))).filter(
+            topic=Coalesce(OuterRef("course_id"), Value(0))
+        )
         return self.filter(
             (own & Q(is_active=True))
             | (trust & Q(is_active=True) & ~Exists(same_course.filter(own)))
@@ -48,7 +55,15 @@ class Requirement(models.Model):
         TRUST = "trust", _("Trust")
         SCHOOL = "school", _("School")
 
+    class Kind(models.TextChoices):
+        COURSE = "course", _("Complete a course")
+        POLICIES = "policies", _("Read and confirm the school's policies")
+
+    #: What a requirement with no course is called in filters and exports.
+    POLICIES_SLUG = "school-policies"
+
     name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COURSE)
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
     trust = models.ForeignKey(
         Trust, verbose_name=_("trust"), null=True, blank=True, on_delete=models.CASCADE
@@ -59,8 +74,11 @@ class Requirement(models.Model):
     course = models.ForeignKey(
         "courses.Course",
         verbose_name=_("course"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="requirements",
+        help_text=_("Empty for reading and confirming the school's policies."),
     )
     roles = models.JSONField(
         _("roles"), default=list, blank=True, help_text=_("Empty: every role.")
@@ -73,6 +91,13 @@ class Requirement(models.Model):
     )
     induction_days = models.PositiveSmallIntegerField(
         _("due within (days of starting)"), null=True, blank=True
+    )
+    renewal_month = models.PositiveSmallIntegerField(
+        _("renew each year in month"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("1–12. If set, renew during this month each year (9: each September)."),
     )
     due_soon_days = models.PositiveSmallIntegerField(_("due soon window (days)"), default=30)
     bulletins_needed = models.PositiveSmallIntegerField(
@@ -101,10 +126,33 @@ class Requirement(models.Model):
                 ),
                 name="cpd_requirement_scope_matches_owner",
             ),
+            models.CheckConstraint(
+                condition=Q(kind="course", course__isnull=False)
+                | Q(kind="policies", course__isnull=True),
+                name="cpd_requirement_kind_matches_course",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def topic(self) -> str:
+        """The course's slug, or ``school-policies``: what filters and exports name."""
+        return self.course.slug if self.course_id else self.POLICIES_SLUG
+
+    @property
+    def topic_id(self) -> int:
+        """The course's id, or 0 for the policies requirement: what page addresses use."""
+        return self.course_id or 0
+
+    @property
+    def renewal_month_name(self) -> str:
+        return date_format(date(2000, self.renewal_month, 1), "F") if self.renewal_month else ""
+
+    @property
+    def is_policies(self) -> bool:
+        return self.kind == self.Kind.POLICIES
 
 
 EVIDENCE_EXTENSIONS = ("pdf", "png", "jpg")

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from courses.models import Acknowledgement, Enrolment
+from cpd.arrangements.policies import confirmations_of
 from cpd.conf import cpd_settings
 from cpd.dates import add_months
 from cpd.models import (
@@ -118,6 +119,17 @@ def subject_access_data(*, user, school: School | None = None) -> dict:
                 "at": as_iso(a.at),
             }
             for a in Acknowledgement.objects.filter(membership__in=ids)
+        ],  # fmt: skip
+        "policy_confirmations": [
+            {
+                "school": c.membership.school.name,
+                "policy": c.version.policy.title,
+                "version": c.version.version,
+                "effective_on": as_iso(c.version.effective_on),
+                "at": as_iso(c.at),
+                "sha256": c.sha256,
+            }
+            for c in confirmations_of(memberships=ids)
         ],  # fmt: skip
         "certificates": [
             {

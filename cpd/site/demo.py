@@ -6,7 +6,7 @@ Dates are relative to the day of the first run.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -314,6 +314,7 @@ def demo_create() -> list[tuple[str, str]]:
                 logins.append((person.email, person.login))
 
     _extras(School.objects.get(slug="oakwood-primary"), today)
+    _arrangements(today)
 
     trust_admin = _user("trust@northfield.test", "Martin", "Hale")
     TrustRole.objects.get_or_create(user=trust_admin, trust=trust)
@@ -384,3 +385,72 @@ def _extras(school: School, today) -> None:
             evidence=ContentFile(DEMO_EVIDENCE, name="certificate.pdf"),
             satisfies_course=None,
         )
+
+
+# Telephone numbers from Ofcom's ranges kept for drama, so none reaches a real person.
+OAKWOOD_ARRANGEMENTS = {
+    "recording_system": "CPOMS",
+    "recording_link": "https://oakwood.cpoms.example/",
+    "childrens_social_care": "Northshire Children's Front Door",
+    "childrens_social_care_phone": "01632 960100",
+    "childrens_social_care_out_of_hours": "01632 960199",
+    "lado_contact": "Northshire LADO team",
+    "lado_phone": "01632 960200",
+    "lado_email": "lado@northshire.example",
+    "partnership_procedures": "https://northshire-safeguarding.example/procedures",
+    "prevent_contact": "Northshire Prevent team",
+    "prevent_phone": "01632 960300",
+    "out_of_hours_cover": "David Okafor on 01632 960001, or the headteacher",
+    "trips_cover": "The trip leader rings the DSL; Priya Patel covers when David is away",
+}
+DEMO_POLICY = b"%PDF-1.4\n% Oakwood child protection policy (demo)\ntrailer << >>\n%%EOF\n"
+
+
+def _arrangements(today) -> None:
+    """Oakwood's arrangements and two policies in full; Riverside's only in part, so that
+    both "Worried about a child?" and the DSL's to-do show. Once."""
+    from cpd.arrangements.services import (
+        arrangements_update,
+        lead_update,
+        policy_confirm,
+        policy_publish,
+    )
+    from cpd.models import Arrangements, PolicyVersion
+
+    oakwood = School.objects.get(slug="oakwood-primary")
+    riverside = School.objects.get(slug="riverside-academy")
+    if Arrangements.objects.filter(school__in=[oakwood, riverside]).exists():
+        return
+    dsl = Membership.objects.get(school=oakwood, user__email="dsl@oakwood.test")
+    arrangements_update(actor=dsl.user, school=oakwood, **OAKWOOD_ARRANGEMENTS)
+    lead_update(membership=dsl, actor=dsl.user, phone="01632 960001",
+                where_to_find="The office next to reception")  # fmt: skip
+    deputy = Membership.objects.get(school=oakwood, user__email="priya.patel@oakwood.test")
+    lead_update(membership=deputy, actor=dsl.user, phone="01632 960002",
+                where_to_find="The SEN room, upstairs")  # fmt: skip
+    start = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+    policies = [
+        policy_publish(
+            actor=dsl.user, school=oakwood, kind="child_protection",
+            title="Child protection and safeguarding policy", version=str(start.year),
+            effective_on=start, pdf=DEMO_POLICY,
+        ),
+        policy_publish(
+            actor=dsl.user, school=oakwood, kind="code_of_conduct", title="Staff code of conduct",
+            version=str(start.year), effective_on=start,
+            text=(
+                "## Our code of conduct\n\nWe keep professional boundaries with pupils, in "
+                "person and online. We never contact pupils from personal accounts.\n\n"
+                "If you are worried about a colleague's behaviour, tell the headteacher."
+            ),
+        ),
+    ]  # fmt: skip
+    for email in ["dsl@oakwood.test", "head@oakwood.test", "teacher@oakwood.test"]:
+        member = Membership.objects.get(school=oakwood, user__email=email)
+        for version in PolicyVersion.objects.filter(pk__in=[p.pk for p in policies]):
+            policy_confirm(version=version, membership=member)
+
+    # Riverside has started: who records concerns and how to reach its DSL, nothing more.
+    lead = Membership.objects.get(school=riverside, user__email="dsl@riverside.test")
+    arrangements_update(actor=lead.user, school=riverside, recording_system="MyConcern")
+    lead_update(membership=lead, actor=lead.user, phone="01632 960500")

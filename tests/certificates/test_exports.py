@@ -89,6 +89,7 @@ def test_pack_holds_pdfs_manifest_and_summary_with_matching_hashes(
         f"oakwood-primary/safeguarding-induction/okonkwo-amara-{c['amara-induction'].serial.lower()}.pdf",
         f"oakwood-primary/safeguarding-induction/angstrom-zoe-{c['zoe-induction'].serial.lower()}.pdf",
         "oakwood-primary/manifest.csv",
+        "oakwood-primary/policy-confirmations.csv",
         "oakwood-primary/summary.pdf",
     ]  # fmt: skip
     manifest = list(
@@ -257,6 +258,7 @@ def test_another_school_cannot_see_or_download_a_pack(
     assert names == [
         f"hillside/recognising-grooming/outsider-olly-{pack_people['outsider'].serial.lower()}.pdf",
         "hillside/manifest.csv",
+        "hillside/policy-confirmations.csv",
         "hillside/summary.pdf",
     ]
 

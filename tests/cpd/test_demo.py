@@ -113,3 +113,35 @@ def test_cpd_demo_item_statistics_show_facility_and_discrimination(settings, cli
     assert sum(q.facility is not None for q in answered) == len(answered)
     assert sum(q.discrimination is not None for q in answered) >= 5
     assert "discrimination" in response.content.decode()
+
+
+def test_cpd_demo_fills_oakwoods_arrangements_and_leaves_riversides_partly_empty(settings):
+    from datetime import date
+
+    from cpd.arrangements.policies import current_versions, school_todos
+    from cpd.arrangements.selectors import sheet_for_school
+
+    settings.DEBUG = True
+    call_command("cpd_demo")
+    oakwood = School.objects.get(slug="oakwood-primary")
+    riverside = School.objects.get(slug="riverside-academy")
+    on = date.today()
+    todos = school_todos(schools=[oakwood, riverside], on=on)
+    assert todos[oakwood.pk] == []
+    assert todos[riverside.pk] == [
+        "Staff can't see the number for children's social care.",
+        "Staff can't see children's social care's out-of-hours number.",
+        "Staff can't see who your LADO is.",
+        "Staff can't see your Prevent contact.",
+        "Staff can't see who covers out of hours.",
+        "Staff have no child protection policy to read: publish it.",
+    ]
+    sheet = sheet_for_school(school=oakwood, on=on)
+    assert [(lead.name, lead.phone) for lead in sheet.leads] == [
+        ("David Okafor", "01632 960001"),
+        ("Priya Patel", "01632 960002"),
+    ]
+    assert [v.policy.kind for v in current_versions(schools=[oakwood], on=on)[oakwood.pk]] == [
+        "child_protection",
+        "code_of_conduct",
+    ]

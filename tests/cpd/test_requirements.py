@@ -58,6 +58,7 @@ def test_requirement_scope_must_match_its_owner():
                     ["teaching", "support", "volunteer", "contractor", "supply"],
                 ),
                 ("DSL refresher", "dsl-refresher", 24, 90, ["dsl", "deputy_dsl"], []),
+                ("Read and confirm the school's policies", "school-policies", None, 14, [], []),
                 ("Safeguarding induction", "safeguarding-induction", None, 14, [], []),
             ],
         ),
@@ -79,7 +80,7 @@ def test_requirement_scope_must_match_its_owner():
 def test_rule_pack_loads_as_platform_defaults(shipped_courses, pack, expected):
     call_command("cpd_load_rules", pack)
     rows = [
-        (r.name, r.course.slug, r.renewal_months, r.induction_days, r.roles, r.staff_categories)
+        (r.name, r.topic, r.renewal_months, r.induction_days, r.roles, r.staff_categories)
         for r in Requirement.objects.filter(is_active=True).order_by("name")
     ]
     assert rows == expected
@@ -89,10 +90,11 @@ def test_rule_pack_switch_deactivates_the_previous_defaults(shipped_courses):
     requirement_pack_load(name="kcsie")
     requirement_pack_load(name="wales")
     assert sorted(Requirement.objects.filter(is_active=False).values_list("name", flat=True)) == [
-        "DSL refresher"
+        "DSL refresher",
+        "Read and confirm the school's policies",
     ]
     requirement_pack_load(name="wales")
-    assert Requirement.objects.count() == 3
+    assert Requirement.objects.count() == 4
 
 
 def test_unknown_rule_pack_is_refused_with_the_available_names(db):

@@ -219,9 +219,9 @@ def test_a_rule_pack_is_heard_everywhere(
     with django_capture_on_commit_callbacks(execute=True):
         requirement_pack_load(name="kcsie")  # unchanged: nothing to hear
 
-    # One for each of the pack's three requirements, everyone everywhere.
-    assert Requirement.objects.filter(scope=Requirement.Scope.PLATFORM).count() == 3
-    assert heard == [_change(Requirement, "requirements_changed", None, None)] * 3
+    # One for each of the pack's four requirements, everyone everywhere.
+    assert Requirement.objects.filter(scope=Requirement.Scope.PLATFORM).count() == 4
+    assert heard == [_change(Requirement, "requirements_changed", None, None)] * 4
 
 
 def test_nothing_is_heard_when_the_change_rolls_back(
@@ -267,3 +267,25 @@ def test_a_failing_receiver_neither_fails_nor_undoes_the_change(
     assert Membership.objects.filter(pk=membership.pk).exists()
     assert heard == [_change(Membership, "joined", [membership.user_id], [school.pk])]
     assert "the school's MIS is down" in caplog.text
+
+
+def test_publishing_and_confirming_a_policy_is_heard(
+    heard, school, staff, django_capture_on_commit_callbacks
+):
+    from datetime import date
+
+    from cpd.arrangements.services import policy_confirm, policy_publish
+    from cpd.models import PolicyConfirmation, PolicyVersion
+
+    with django_capture_on_commit_callbacks(execute=True):
+        version = policy_publish(
+            actor=None, school=school, kind="behaviour", title="Behaviour", version="1",
+            effective_on=date(2026, 9, 1), text="Be kind.",
+        )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        policy_confirm(version=version, membership=staff)
+        policy_confirm(version=version, membership=staff)  # again: nothing more to hear
+    assert heard == [
+        _change(PolicyVersion, "policy_published", None, [school.pk]),
+        _change(PolicyConfirmation, "policy_confirmed", [staff.user_id], [school.pk]),
+    ]

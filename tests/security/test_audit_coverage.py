@@ -122,11 +122,11 @@ def test_requirement_pack_change_is_recorded(shipped_courses):
     from cpd.compliance.services import requirement_pack_load
 
     requirement_pack_load(name="kcsie")
-    assert AuditEvent.objects.filter(action="cpd.requirement.created").count() == 3
+    assert AuditEvent.objects.filter(action="cpd.requirement.created").count() == 4
     requirement_pack_load(name="wales")
     changed = AuditEvent.objects.filter(action="cpd.requirement.changed")
     assert [e.target_repr for e in changed] == ["Group A safeguarding (all staff)"]
-    assert AuditEvent.objects.filter(action="cpd.requirement.deactivated").count() == 1
+    assert AuditEvent.objects.filter(action="cpd.requirement.deactivated").count() == 2
 
 
 def test_no_api_endpoint_exposes_audit_events(client, db):

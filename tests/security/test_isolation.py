@@ -20,6 +20,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from certificates.models import Export
 from courses.models import Attempt, Lesson
+from cpd.arrangements.services import arrangements_update, policy_publish
 from cpd.models import Bulletin, ExternalRecord
 from tests.factories import (
     CertificateFactory,
@@ -54,6 +55,8 @@ class World:
     b_export: object
     course: object
     lesson: object
+    b_lead: object = None
+    b_policy: object = None
 
 
 @pytest.fixture
@@ -87,9 +90,18 @@ def world(db):
     export = Export.objects.create(
         school=b_school, status=Export.Status.READY, expires_at=timezone.now() + timedelta(days=1)
     )
+    # Their DSL and their arrangements carry the name no page of ours may show.
+    b_lead = MembershipFactory(
+        school=b_school, role="dsl", user__first_name="Their", user__last_name="Person"
+    )
+    arrangements_update(actor=None, school=b_school, lado_contact="Their Person (LADO)")
+    b_policy = policy_publish(
+        actor=None, school=b_school, kind="child_protection", title="Their Person's policy",
+        version="1", effective_on=date(2020, 1, 1), pdf=b"%PDF-1.4 theirs",
+    )  # fmt: skip
     return World(
         users, b_school, b_trust, b_member, certificate, bulletin, record, enrolment, attempt,
-        export, version.course, lesson,
+        export, version.course, lesson, b_lead, b_policy,
     )  # fmt: skip
 
 
@@ -130,6 +142,18 @@ def html_routes(w: World) -> dict:
         "cpd:evidence_pack": ("other", "get", {"slug": b}),
         "cpd:evidence_pack_status": ("other", "get", {"slug": b, "pk": w.b_export.pk}),
         "cpd:evidence_pack_download": ("other", "get", {"slug": b, "pk": w.b_export.pk}),
+        "cpd:worried_poster": ("other", "get", {"slug": b}),
+        "cpd:worried_card": ("other", "get", {"slug": b}),
+        "cpd:arrangements": ("other", "get", {"slug": b}),
+        "cpd:arrangements_lead": ("other", "post", {"slug": b, "pk": w.b_lead.pk}),
+        "cpd:arrangements_lead_photo": ("other", "get", {"slug": b, "pk": w.b_lead.pk}),
+        "cpd:school_policies": ("other", "get", {"slug": b}),
+        "cpd:policy": ("other", "get", {"pk": w.b_policy.pk}),
+        "cpd:policy_confirm": ("other", "post", {"pk": w.b_policy.pk}),
+        "cpd:policy_file": ("other", "get", {"pk": w.b_policy.pk}),
+        "cpd:trust_arrangements": ("other", "get", {"slug": w.b_trust.slug}),
+        "cpd:worried": ("own", "get", {}, "the caller's schools' arrangements"),
+        "cpd:my_policies": ("own", "get", {}, "the caller's schools' policies"),
         "courses:attempt": ("other", "get", {"slug": w.course.slug, "number": 1}),
         "courses:attempt_result": ("other", "get", {"slug": w.course.slug, "number": 1}),
         # Courses are shared by every school; a learner reaches only their own enrolment.

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from certificates import pdf
 from certificates.models import Certificate, Export, certificate_storage
 from certificates.rendering import certificate_render
+from cpd.arrangements.policies import confirmations_for_school
 from cpd.audit.services import audit_record
 from cpd.compliance.evidence.selectors import STANDINGS, ExportFilters, export_certificates
 from cpd.conf import cpd_settings
@@ -176,6 +177,13 @@ def export_build(*, export: Export) -> Export:
                     shutil.copyfileobj(io.BytesIO(b"\xef\xbb\xbf"), target)  # Excel: UTF-8
                     for line in manifest:
                         target.write(line.encode("utf-8"))
+                with archive.open(
+                    zipfile.ZipInfo(
+                        f"{school.slug}/policy-confirmations.csv", date_time=_zip_time()
+                    ),
+                    "w",
+                ) as target:
+                    target.write(policy_confirmations_csv(school=school))
                 summary = export_summary_pdf(
                     school=school, filters=filters, counts=counts, total=total, on=on
                 )
@@ -224,6 +232,35 @@ def export_build(*, export: Export) -> Export:
         data={"certificates": total, "sha256": export.sha256, "file": export.file.name},
     )
     return export
+
+
+POLICY_COLUMNS = (
+    "surname", "forename", "email", "policy", "version", "effective_on", "confirmed_at",
+    "sha256",
+)  # fmt: skip
+
+
+def policy_confirmations_csv(*, school: School) -> bytes:
+    """Every confirmation by the school's staff that they read a version of a policy,
+    with the version and the SHA-256 of what they were shown, as UTF-8 CSV."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(POLICY_COLUMNS)
+    for c in confirmations_for_school(school=school):
+        user = c.membership.user
+        writer.writerow(
+            [
+                user.last_name,
+                user.first_name,
+                user.email,
+                c.version.policy.title,
+                c.version.version,
+                c.version.effective_on.isoformat(),
+                timezone.localtime(c.at).isoformat(timespec="seconds"),
+                c.sha256,
+            ]
+        )
+    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
 def _bar_chart(bars: list[tuple[str, str, int]]) -> dict:

@@ -15,5 +15,5 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         for requirement in loaded:
-            self.stdout.write(f"{requirement.name}: {requirement.course.slug}")
+            self.stdout.write(f"{requirement.name}: {requirement.topic}")
         self.stdout.write(self.style.SUCCESS(f"{len(loaded)} requirements in force."))
