@@ -275,7 +275,11 @@ if TASKS_BACKEND == "database":
             "OPTIONS": {
                 "MAX_ATTEMPTS": int(os.environ.get("TASKS_MAX_ATTEMPTS", "5")),
                 "RETRY_DELAY": float(os.environ.get("TASKS_RETRY_DELAY", "10")),
-                "STALE_AFTER": float(os.environ.get("TASKS_STALE_AFTER", "600")),
+                # A running task's worker renews its lease every HEARTBEAT seconds; every
+                # worker puts back tasks whose lease is LEASE seconds old (task_backend.py).
+                "LEASE": float(os.environ.get("TASKS_LEASE", "30")),
+                "HEARTBEAT": float(os.environ.get("TASKS_HEARTBEAT", "5")),
+                "SWEEP_EVERY": float(os.environ.get("TASKS_SWEEP_EVERY", "10")),
             },
         }
     }
