@@ -2,6 +2,7 @@
 and the API both call; refusals are the product's own errors (``cpd.errors``) or a
 ``ValidationError`` naming the field."""
 
+import logging
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -26,6 +27,8 @@ from cpd.conf import cpd_settings
 from cpd.dates import add_months
 from cpd.errors import NotAllowed, NotFound
 from cpd.signals import compliance_changed_after_commit
+
+logger = logging.getLogger(__name__)
 
 
 def _verification_code() -> str:
@@ -254,3 +257,19 @@ def certificate_pdf_open(*, certificate: Certificate, actor) -> File:
     if not certificate.pdf:
         certificate = certificate_render(certificate=certificate)
     return certificate.pdf.open("rb")
+
+
+def certificate_pdf_repair(*, certificate: Certificate) -> bool:
+    """Render the PDF of a valid certificate that has none (its render task finally
+    failed), now. True if it is stored; a failure is logged and returns False, so the
+    page asking (verification) still answers. Never for an anonymised holder."""
+    if certificate.pdf:
+        return True
+    if certificate.anonymised_at or certificate.status != Certificate.Status.VALID:
+        return False
+    try:
+        certificate_render(certificate=certificate)
+    except Exception:
+        logger.exception("Could not render the missing PDF of %s", certificate.serial)
+        return False
+    return True

@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from certificates.selectors import certificates_missing_pdf
 from cpd import spreadsheets
 from cpd.compliance import selectors
 from cpd.compliance.bulletins.selectors import bulletins_to_read
@@ -74,6 +75,7 @@ def compliance(request, school):
             "filtered": any(v for k, v in request.GET.items() if k not in {"page", "sort"}),
             "summaries": requirement_summaries(matrix=matrix),
             "counts": [(status, status.label, count) for status, count in matrix.counts.items()],
+            "missing_pdfs": list(certificates_missing_pdf(school=school)[:20]),
         },
     )
 
