@@ -53,9 +53,15 @@ def certificate_render(*, certificate: Certificate) -> Certificate:
         certificate.pdf.field.generate_filename(certificate, f"{certificate.serial}.pdf"),
         ContentFile(data),
     )
-    updated = Certificate.objects.filter(pk=certificate.pk, pdf="").update(
-        pdf=name, pdf_sha256=digest
-    )
+    try:
+        updated = Certificate.objects.filter(pk=certificate.pk, pdf="").update(
+            pdf=name, pdf_sha256=digest
+        )
+    except Exception:
+        # The database went away between storing and recording (a restart): remove the
+        # file, so the retry's is the only one, then let the task fail and be retried.
+        storage.delete(name)
+        raise
     if not updated:
         storage.delete(name)
     certificate.refresh_from_db(fields=["pdf", "pdf_sha256"])
