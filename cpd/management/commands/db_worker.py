@@ -7,8 +7,9 @@ It replaces django-tasks-db's command of the same name (``cpd`` comes before
   every ``SWEEP_EVERY`` seconds, whether or not this worker has work, puts back on the queue
   any task whose worker died (``cpd/site/task_backend.py``);
 - losing the database (PostgreSQL restarting, a failover) no longer ends the process: the
-  worker logs it once a minute, waits, reconnects and carries on. A task it was running
-  when the database went stays ``RUNNING`` until its lease expires, then runs again.
+  worker logs it once a minute, waits, reconnects and carries on, putting the task it was
+  running when the database went straight back on the queue (a worker that dies instead
+  leaves it to its lease).
 """
 
 import logging
@@ -45,6 +46,7 @@ class LeasedWorker(Worker):
         super().__init__(**kwargs)
         self.backend = backend
         self.current_task_id = None
+        self._unfinished = None
         self._stop = threading.Event()
         self._database_down = _Throttled()
         self._keeper_down = _Throttled()
@@ -57,6 +59,7 @@ class LeasedWorker(Worker):
         try:
             while self.running:
                 try:
+                    self._requeue_unfinished()
                     return super().run()
                 except (OperationalError, InterfaceError) as exc:
                     self._database_down.warning(
@@ -77,8 +80,26 @@ class LeasedWorker(Worker):
             if self.backend is not None:
                 self.backend.renew_lease(db_task_result.id)
             super().run_task(db_task_result)
+        except (OperationalError, InterfaceError):
+            # The database went while the task ran and its result could not be recorded.
+            self._unfinished = db_task_result.id
+            raise
         finally:
             self.current_task_id = None
+
+    def _requeue_unfinished(self) -> None:
+        """Back on the database: put the task it interrupted straight back on the queue
+        rather than leave it for the lease to expire."""
+        if self._unfinished is None:
+            return
+        from django.tasks import TaskResultStatus
+        from django.utils import timezone
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.filter(id=self._unfinished, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.READY, run_after=timezone.now()
+        )
+        self._unfinished = None
 
     def _keep(self) -> None:
         """Renew the running task's lease; sweep for expired ones on a timer."""
