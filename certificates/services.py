@@ -25,7 +25,7 @@ from courses.models import Enrolment
 from cpd.audit.services import audit_record
 from cpd.conf import cpd_settings
 from cpd.dates import add_months
-from cpd.errors import NotAllowed, NotFound
+from cpd.errors import NotAllowed, NotFound, Unavailable
 from cpd.signals import compliance_changed_after_commit
 
 logger = logging.getLogger(__name__)
@@ -244,9 +244,9 @@ def certificate_pdf_open(*, certificate: Certificate, actor) -> File:
     see the certificate (``NotFound`` otherwise).
 
     If the render task has not run yet the PDF is rendered now, and that stored file is
-    what every later open serves. A holder who has been anonymised has no PDF: it showed
-    their name, so it was deleted and is never rendered again (``NotFound``, code
-    ``anonymised``)."""
+    what every later open serves; if it cannot be stored now, ``Unavailable`` (503). A
+    holder who has been anonymised has no PDF: it showed their name, so it was deleted and
+    is never rendered again (``NotFound``, code ``anonymised``)."""
     if not can_see_certificate(actor, certificate):
         raise NotFound(_("Not found, or not visible to you."))
     if certificate.anonymised_at:
@@ -255,7 +255,14 @@ def certificate_pdf_open(*, certificate: Certificate, actor) -> File:
             code="anonymised",
         )
     if not certificate.pdf:
-        certificate = certificate_render(certificate=certificate)
+        try:
+            certificate = certificate_render(certificate=certificate)
+        except Exception as exc:
+            # Storage refusing writes: the render task keeps retrying; ask to come back.
+            logger.warning("Could not store the PDF of %s: %r", certificate.serial, exc)
+            raise Unavailable(
+                _("Your certificate's PDF is still being made. Try again in a few minutes.")
+            ) from exc
     return certificate.pdf.open("rb")
 
 

@@ -21,6 +21,8 @@ from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
+from cpd.errors import Unavailable
+
 logger = logging.getLogger("cpd.unavailable")
 
 #: Seconds a client is asked to wait (the ``Retry-After`` header).
@@ -33,16 +35,22 @@ DATABASE_GONE = (OperationalError, InterfaceError)
 
 def unavailable_response(request, exc: BaseException) -> HttpResponse:
     global _last_log
+    if isinstance(exc, Unavailable):
+        return _response(request, exc.message, exc.retry_after)
     if time.monotonic() - _last_log >= LOG_EVERY:
         _last_log = time.monotonic()
         logger.warning(
             "The database is unreachable (%s); answering 503 until it is back",
             type(exc).__name__,
         )
+    return _response(request, "", RETRY_AFTER)
+
+
+def _response(request, message: str, seconds: int) -> HttpResponse:
     if request.path.startswith("/api/"):
         response = JsonResponse(
             {
-                "detail": "The service is recovering. Try again in a moment.",
+                "detail": message or "The service is recovering. Try again in a moment.",
                 "code": "unavailable",
             },
             status=503,
@@ -51,10 +59,12 @@ def unavailable_response(request, exc: BaseException) -> HttpResponse:
         # No request in the context: context processors (the signed-in user) would ask
         # the database again.
         response = HttpResponse(
-            loader.render_to_string("cpd/unavailable.html", {"seconds": RETRY_AFTER}),
+            loader.render_to_string(
+                "cpd/unavailable.html", {"seconds": seconds, "message": message}
+            ),
             status=503,
         )
-    response["Retry-After"] = str(RETRY_AFTER)
+    response["Retry-After"] = str(seconds)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -67,7 +77,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DATABASE_GONE):
+        if isinstance(exception, (*DATABASE_GONE, Unavailable)):
             return unavailable_response(request, exception)
         return None
 

@@ -93,3 +93,22 @@ def test_verification_still_answers_when_the_pdf_cannot_be_stored(
     assert response.status_code == 200
     certificate.refresh_from_db()
     assert (certificate.pdf.name, certificate.pdf_sha256) == ("", "")
+
+
+def test_download_while_storage_refuses_writes_asks_to_try_again(
+    client, media, member, version, issue, settings, tmp_path, sign_in
+):
+    holder = member()
+    certificate = _without_pdf(issue(membership=holder, version=version), minutes_ago=1)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the media folder should be")
+    settings.MEDIA_ROOT = str(blocked)
+
+    response = sign_in(holder).get(f"/certificates/{certificate.serial}/pdf/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert (
+        "Your certificate&#x27;s PDF is still being made. Try again in a few minutes."
+        in response.content.decode()
+    )
