@@ -26,6 +26,7 @@ from cpd.audit.services import audit_record
 from cpd.conf import cpd_settings
 from cpd.dates import add_months
 from cpd.errors import NotAllowed, NotFound, Unavailable
+from cpd.queue import enqueue_after_commit
 from cpd.signals import compliance_changed_after_commit
 
 logger = logging.getLogger(__name__)
@@ -106,13 +107,12 @@ def _after_issue(certificate: Certificate, *, notify: bool) -> None:
     then tell listeners. A host's receiver that fails is logged by Django and never stops
     the others, nor undoes the issue."""
 
-    def after_commit():
-        certificate_render_task.enqueue(certificate.pk)
-        if notify:
-            certificate_email_task.enqueue(certificate.pk)
-        certificate_issued.send_robust(sender=Certificate, certificate=certificate)
-
-    transaction.on_commit(after_commit)
+    enqueue_after_commit(certificate_render_task, certificate.pk)
+    if notify:
+        enqueue_after_commit(certificate_email_task, certificate.pk)
+    transaction.on_commit(
+        lambda: certificate_issued.send_robust(sender=Certificate, certificate=certificate)
+    )
 
 
 def _authorise(*, certificate: Certificate, actor, refusal: str) -> None:

@@ -40,6 +40,10 @@ logger = logging.getLogger("cpd.tasks")
 
 
 class RetryingDatabaseBackend(DatabaseBackend):
+    #: The queue is a table in the site's own database: a task enqueued inside a
+    #: transaction commits with it or not at all (``cpd.queue.enqueue_after_commit``).
+    enqueues_in_transaction = True
+
     def __init__(self, alias: str, params: dict) -> None:
         options = dict(params.get("OPTIONS", {}))
         self.max_attempts = int(options.pop("MAX_ATTEMPTS", 5))

@@ -331,7 +331,11 @@ def test_worker_killed_mid_render_its_task_runs_again_within_a_minute(site, caps
         time.sleep(0.02)
     site.kill("worker-a")
     killed_at = time.monotonic()
-    [(task_id,)] = running
+    # What the worker was running when it died (its render, caught a few ms into it).
+    [(task_id, task_path)] = site.query(
+        "SELECT id, task_path FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'"
+    )
+    assert task_path == "certificates.tasks.certificate_render_task"
     site.procs.worker("worker-b", env=site.env)
     learners.join()
 

@@ -1,5 +1,6 @@
 """Run in a subprocess by test_task_queue.py, with TASKS_BACKEND=database on a fresh SQLite
-file: the leases of running tasks, as the backend renews and sweeps them. Prints JSON."""
+file: the leases of running tasks, as the backend renews and sweeps them, and tasks
+enqueued inside a transaction. Prints JSON."""
 
 import json
 from datetime import timedelta
@@ -38,6 +39,23 @@ def main() -> None:
     just_claimed = running(started=timezone.now(), heartbeat=get_date_max())
     renewed = backend.renew_lease(alive)
     swept = backend.requeue_expired()
+    from django.db import transaction
+
+    from cpd.queue import enqueue_after_commit
+
+    before = DBTaskResult.objects.count()
+    try:
+        with transaction.atomic():
+            enqueue_after_commit(noop)
+            queued_inside = DBTaskResult.objects.count() - before
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    after_rollback = DBTaskResult.objects.count() - before
+    with transaction.atomic():
+        enqueue_after_commit(noop)
+    after_commit = DBTaskResult.objects.count() - before
+
     status = {str(k): v for k, v in DBTaskResult.objects.values_list("id", "status")}
     print(
         json.dumps(
@@ -51,6 +69,7 @@ def main() -> None:
                 "just_claimed": status[just_claimed],
                 "dead_is_due": DBTaskResult.objects.ready().filter(id=dead).exists(),
                 "second_sweep": backend.requeue_expired(),
+                "enqueued": [queued_inside, after_rollback, after_commit],
             }
         )
     )

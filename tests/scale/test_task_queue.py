@@ -68,7 +68,8 @@ def test_retry_delay_doubles_up_to_an_hour():
 
 def test_leases_put_back_only_tasks_whose_worker_stopped_answering(tmp_path):
     """A running task with no heartbeat for LEASE seconds goes back on the queue, due at
-    once; one whose worker renewed its lease, or that was claimed a moment ago, stays."""
+    once; one whose worker renewed its lease, or that was claimed a moment ago, stays. And
+    a task enqueued inside a transaction lives or dies with it (cpd.queue)."""
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
     env.update(
         DJANGO_SETTINGS_MODULE="cpd.site.settings",
@@ -95,4 +96,6 @@ def test_leases_put_back_only_tasks_whose_worker_stopped_answering(tmp_path):
         "just_claimed": "RUNNING",
         "dead_is_due": True,
         "second_sweep": 0,
+        # Enqueued inside the transaction: gone with a rollback, kept with a commit.
+        "enqueued": [1, 0, 1],
     }
