@@ -106,6 +106,9 @@ class Certificate(models.Model):
     # Set by the retention command: the holder's name is replaced and the PDF (which shows
     # the name) is deleted; the record, its hash and its verification stay.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    # When the holder was emailed that it is ready: set before sending, so a task run
+    # twice (a retry, a worker that died) emails once.
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
 
     objects = MembershipOwnedQuerySet.as_manager()
 

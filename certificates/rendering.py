@@ -11,6 +11,7 @@ import hashlib
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from certificates import pdf
 from certificates.models import Certificate
@@ -53,9 +54,15 @@ def certificate_render(*, certificate: Certificate) -> Certificate:
         certificate.pdf.field.generate_filename(certificate, f"{certificate.serial}.pdf"),
         ContentFile(data),
     )
-    updated = Certificate.objects.filter(pk=certificate.pk, pdf="").update(
-        pdf=name, pdf_sha256=digest
-    )
+    try:
+        updated = Certificate.objects.filter(pk=certificate.pk, pdf="").update(
+            pdf=name, pdf_sha256=digest
+        )
+    except Exception:
+        # The database went away between storing and recording (a restart): remove the
+        # file, so the retry's is the only one, then let the task fail and be retried.
+        storage.delete(name)
+        raise
     if not updated:
         storage.delete(name)
     certificate.refresh_from_db(fields=["pdf", "pdf_sha256"])
@@ -63,10 +70,24 @@ def certificate_render(*, certificate: Certificate) -> Certificate:
 
 
 def certificate_email_send(*, certificate: Certificate) -> None:
-    """Email the holder a link to their new certificate (nothing if they have no address)."""
+    """Email the holder a link to their new certificate (nothing if they have no address),
+    once: the certificate is marked emailed before sending, so a second run of the task
+    sends nothing, and unmarked again if sending fails, so the retry sends it."""
     user = certificate.membership.user
     if not user.email:
         return
+    if not Certificate.objects.filter(pk=certificate.pk, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    ):
+        return
+    try:
+        _send_issued_email(certificate, user)
+    except Exception:
+        Certificate.objects.filter(pk=certificate.pk).update(emailed_at=None)
+        raise
+
+
+def _send_issued_email(certificate: Certificate, user) -> None:
     context = {
         "certificate": certificate,
         "certificate_url": absolute_url(

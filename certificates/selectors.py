@@ -1,7 +1,11 @@
+from datetime import timedelta
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
+from cpd.conf import cpd_settings
 from cpd.errors import NotFound
 from cpd.models import School
 from cpd.permissions import compliance_schools_q
@@ -72,3 +76,17 @@ def certificates_held_by(*, user) -> QuerySet[Certificate]:
         .select_related("membership__school")
         .order_by("-issued_at", "-pk")
     )
+
+
+def certificates_missing_pdf(*, school: School | None = None) -> QuerySet[Certificate]:
+    """Valid certificates still without their PDF ``CPD_PDF_OVERDUE_MINUTES`` after issue:
+    every attempt of their render task failed (storage refusing writes for longer than the
+    retries last). A school's own, or every school's for the repair command. Anonymised
+    holders' PDFs were deleted on purpose and are never listed."""
+    cutoff = timezone.now() - timedelta(minutes=cpd_settings.PDF_OVERDUE_MINUTES)
+    certificates = Certificate.objects.filter(
+        status=Certificate.Status.VALID, pdf="", anonymised_at__isnull=True, issued_at__lt=cutoff
+    )
+    if school is not None:
+        certificates = certificates.for_school(school)
+    return certificates.order_by("issued_at", "pk")

@@ -2,6 +2,7 @@
 and the API both call; refusals are the product's own errors (``cpd.errors``) or a
 ``ValidationError`` naming the field."""
 
+import logging
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -24,9 +25,13 @@ from courses.models import Enrolment
 from cpd.audit.services import audit_record
 from cpd.conf import cpd_settings
 from cpd.dates import add_months
-from cpd.errors import NotAllowed, NotFound
+from cpd.errors import NotAllowed, NotFound, Unavailable
 from cpd.models import Membership
+from cpd.queue import enqueue_after_commit
 from cpd.signals import compliance_changed_after_commit
+
+logger = logging.getLogger(__name__)
+
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 """Crockford's base 32: no I, L, O or U, so a code read aloud or typed from paper is not
@@ -137,13 +142,12 @@ def _after_issue(certificate: Certificate, *, notify: bool) -> None:
     then tell listeners. A host's receiver that fails is logged by Django and never stops
     the others, nor undoes the issue."""
 
-    def after_commit():
-        certificate_render_task.enqueue(certificate.pk)
-        if notify:
-            certificate_email_task.enqueue(certificate.pk)
-        certificate_issued.send_robust(sender=Certificate, certificate=certificate)
-
-    transaction.on_commit(after_commit)
+    enqueue_after_commit(certificate_render_task, certificate.pk)
+    if notify:
+        enqueue_after_commit(certificate_email_task, certificate.pk)
+    transaction.on_commit(
+        lambda: certificate_issued.send_robust(sender=Certificate, certificate=certificate)
+    )
 
 
 def _authorise(*, certificate: Certificate, actor, refusal: str) -> None:
@@ -277,9 +281,9 @@ def certificate_pdf_open(*, certificate: Certificate, actor) -> File:
     see the certificate (``NotFound`` otherwise).
 
     If the render task has not run yet the PDF is rendered now, and that stored file is
-    what every later open serves. A holder who has been anonymised has no PDF: it showed
-    their name, so it was deleted and is never rendered again (``NotFound``, code
-    ``anonymised``)."""
+    what every later open serves; if it cannot be stored now, ``Unavailable`` (503). A
+    holder who has been anonymised has no PDF: it showed their name, so it was deleted and
+    is never rendered again (``NotFound``, code ``anonymised``)."""
     if not can_see_certificate(actor, certificate):
         raise NotFound(_("Not found, or not visible to you."))
     if certificate.anonymised_at:
@@ -288,5 +292,28 @@ def certificate_pdf_open(*, certificate: Certificate, actor) -> File:
             code="anonymised",
         )
     if not certificate.pdf:
-        certificate = certificate_render(certificate=certificate)
+        try:
+            certificate = certificate_render(certificate=certificate)
+        except Exception as exc:
+            # Storage refusing writes: the render task keeps retrying; ask to come back.
+            logger.warning("Could not store the PDF of %s: %r", certificate.serial, exc)
+            raise Unavailable(
+                _("Your certificate's PDF is still being made. Try again in a few minutes.")
+            ) from exc
     return certificate.pdf.open("rb")
+
+
+def certificate_pdf_repair(*, certificate: Certificate) -> bool:
+    """Render the PDF of a valid certificate that has none (its render task finally
+    failed), now. True if it is stored; a failure is logged and returns False, so the
+    page asking (verification) still answers. Never for an anonymised holder."""
+    if certificate.pdf:
+        return True
+    if certificate.anonymised_at or certificate.status != Certificate.Status.VALID:
+        return False
+    try:
+        certificate_render(certificate=certificate)
+    except Exception:
+        logger.exception("Could not render the missing PDF of %s", certificate.serial)
+        return False
+    return True

@@ -156,6 +156,9 @@ def verify(request, code: str):
     certificate = selectors.certificate_by_code(code=code)
     if certificate is None:
         return render(request, "certificates/verify_not_found.html", {"code": code}, status=404)
+    if not certificate.pdf:
+        # Its render task finally failed: the next verification renders it.
+        services.certificate_pdf_repair(certificate=certificate)
     today = timezone.localdate()
     return render(
         request,

@@ -66,6 +66,12 @@ DEFAULTS = {
     "VERIFY_RATE": "60/m",
     # Hours an evidence pack's download link stays valid after it is built.
     "EXPORT_TTL_HOURS": 24,
+    # /health/ready/ reports the queue as behind once its oldest due task has waited this
+    # many seconds for a worker.
+    "HEALTH_QUEUE_MAX_AGE": 300,
+    # Minutes after issue after which a certificate still without its PDF (every render
+    # attempt failed) is listed for the DSL and re-rendered by `cpd_render_missing_pdfs`.
+    "PDF_OVERDUE_MINUTES": 15,
 }
 
 

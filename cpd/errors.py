@@ -60,3 +60,14 @@ class Conflict(CPDError, BadRequest):
 
     status = 409  # a page shows it as a 400: Django has no conflict exception
     code = "conflict"
+
+
+class Unavailable(CPDError):
+    """Something the request needs is down for a moment (storage refusing writes), and the
+    same request will work later: 503 with ``Retry-After``. The standalone site's
+    ``cpd.site.unavailable`` middleware shows it as the "try again in a moment" page; the
+    API answers it as JSON."""
+
+    status = 503
+    code = "unavailable"
+    retry_after = 60

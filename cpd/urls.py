@@ -175,4 +175,5 @@ urlpatterns = [
     path("", include("certificates.urls")),
     path("api/v1/", include("cpd.api.urls")),
     path("health/", health.health, name="health"),
+    path("health/ready/", health.ready, name="health_ready"),
 ]

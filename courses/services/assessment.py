@@ -12,6 +12,7 @@ from courses.models import Answer, Attempt, Enrolment, Question
 from courses.services.learning import lessons_left, refuse_unless_in_progress
 from courses.signals import course_completed, course_passed
 from courses.tasks import xapi_attempt_send_task
+from cpd.queue import enqueue_after_commit
 
 
 @transaction.atomic
@@ -112,8 +113,7 @@ def attempt_submit(*, attempt: Attempt, answers: dict[int, list[int]]) -> Attemp
         if attempt.passed:
             enrolment_complete(enrolment=attempt.enrolment, attempt=attempt)
         if xapi.xapi_enabled():
-            attempt_id = attempt.pk
-            transaction.on_commit(lambda: xapi_attempt_send_task.enqueue(attempt_id))
+            enqueue_after_commit(xapi_attempt_send_task, attempt.pk)
     return attempt
 
 

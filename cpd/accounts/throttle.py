@@ -3,11 +3,25 @@ django-ratelimit (the same library that limits certificate verification).
 
 Failed sign-ins are limited per email address (against guessing one person's password)
 and per client address (against trying many people's). Successful sign-ins are not
-counted. While a limit is reached, the password is not even checked."""
+counted. While a limit is reached, the password is not even checked.
 
+Without its counts the limit protects nothing, so while the cache cannot be reached
+(``cpd.cache``: Redis down) sign-in and password resets fail closed: refused, with a page
+that says to try again in a minute. Reading pages carry on (``RATELIMIT_FAIL_OPEN``)."""
+
+from django.conf import settings
+from django.core.cache import caches
 from django_ratelimit.core import get_usage, is_ratelimited
 
+from cpd.cache import cache_unavailable
 from cpd.conf import cpd_settings
+
+
+def sign_in_paused() -> bool:
+    """True while the cache that keeps the counts cannot be reached."""
+    cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    cache.get("cpd.sign-in.probe")  # a failure here opens the cache's circuit breaker
+    return cache_unavailable(cache)
 
 
 def _key_email(group, request):

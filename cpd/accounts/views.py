@@ -8,9 +8,24 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from cpd.accounts.forms import EmailAuthenticationForm
-from cpd.accounts.throttle import login_blocked, login_failed, password_reset_blocked
+from cpd.accounts.throttle import (
+    login_blocked,
+    login_failed,
+    password_reset_blocked,
+    sign_in_paused,
+)
 from cpd.accounts.tokens import api_token_allowed, api_token_create, api_token_revoke
 from cpd.conf import cpd_settings
+
+
+def _paused(view, message: str):
+    """Refuse a sign-in form while its attempts cannot be counted: 503, try again soon."""
+    form = view.get_form()
+    form.errors.clear()
+    form.add_error(None, message + " " + _("Try again in a minute."))
+    response = view.render_to_response(view.get_context_data(form=form), status=503)
+    response["Retry-After"] = "60"
+    return response
 
 
 class LoginView(auth_views.LoginView):
@@ -21,6 +36,8 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
+        if sign_in_paused():
+            return _paused(self, _("Signing in is paused for a minute while the site recovers."))
         if login_blocked(request):
             form = self.get_form()
             form.errors.clear()
@@ -43,6 +60,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("cpd_accounts:password_reset_done")
 
     def post(self, request, *args, **kwargs):
+        if sign_in_paused():
+            return _paused(
+                self, _("Password resets are paused for a minute while the site recovers.")
+            )
         if password_reset_blocked(request):
             form = self.get_form()
             form.errors.clear()

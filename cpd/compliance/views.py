@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from certificates.selectors import certificates_missing_pdf
 from courses.selectors import content_reviews_due
 from cpd import spreadsheets
 from cpd.arrangements.policies import school_todos
@@ -91,6 +92,7 @@ def compliance(request, school):
             "reviews_due": content_reviews_due(
                 course_ids={r.course_id for r in matrix.requirements}, today=matrix.on
             ),
+            "missing_pdfs": list(certificates_missing_pdf(school=school)[:20]),
         },
     )
 

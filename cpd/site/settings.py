@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # A request caught while the database restarts gets a 503 "try again" page.
+    "cpd.site.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "cpd.site.urls"
@@ -252,7 +254,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # Load balancers probe over plain HTTP inside the network.
-    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    SECURE_REDIRECT_EXEMPT = [r"^health/(ready/)?$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -275,7 +277,11 @@ if TASKS_BACKEND == "database":
             "OPTIONS": {
                 "MAX_ATTEMPTS": int(os.environ.get("TASKS_MAX_ATTEMPTS", "5")),
                 "RETRY_DELAY": float(os.environ.get("TASKS_RETRY_DELAY", "10")),
-                "STALE_AFTER": float(os.environ.get("TASKS_STALE_AFTER", "600")),
+                # A running task's worker renews its lease every HEARTBEAT seconds; every
+                # worker puts back tasks whose lease is LEASE seconds old (task_backend.py).
+                "LEASE": float(os.environ.get("TASKS_LEASE", "30")),
+                "HEARTBEAT": float(os.environ.get("TASKS_HEARTBEAT", "5")),
+                "SWEEP_EVERY": float(os.environ.get("TASKS_SWEEP_EVERY", "10")),
             },
         }
     }
@@ -291,11 +297,21 @@ else:
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     _require("redis", "CACHE_URL=redis://...")
+    # While Redis is down the cache answers as an empty one (cpd/cache.py): pages serve,
+    # sessions come from the database, sign-in is refused; a dead server costs 1 s at most.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": {
+            "BACKEND": "cpd.cache.ResilientRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL must start with redis://, not {CACHE_URL!r}.")
+
+# Rate limits whose count the cache cannot keep (Redis down) let reading pages through;
+# sign-in checks the cache itself and refuses while it is down (cpd/accounts/throttle.py).
+RATELIMIT_FAIL_OPEN = True
 
 # With a shared cache, sessions are read from it and written through to the database, so
 # most requests spend no query on them. Without one they stay in the database alone: each

@@ -113,7 +113,7 @@ def test_certificate_pdf_is_stored_in_s3_with_its_hash_and_downloads(
 
 
 def test_health_reports_s3_storage_reachable(client, db, s3_storage):
-    response = client.get("/health/")
+    response = client.get("/health/ready/")
     assert response.status_code == 200
     assert response.json()["checks"]["storage"]["ok"] is True
 
@@ -123,10 +123,10 @@ def test_health_fails_when_the_bucket_is_missing(client, db, settings, s3_endpoi
         **settings.STORAGES,
         "default": s3_storage_settings(s3_endpoint, "no-such-bucket"),
     }
-    response = client.get("/health/")
-    assert response.status_code == 503
+    response = client.get("/health/ready/")
+    assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "error"
+    assert body["status"] == "degraded"
     assert body["checks"]["storage"]["ok"] is False
     assert body["checks"]["database"]["ok"] is True
 

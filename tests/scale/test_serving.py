@@ -21,15 +21,29 @@ def test_health_answers_json_without_sign_in_and_is_never_cached(client, db):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert "no-store" in response["Cache-Control"]
+    assert response.json() == {"status": "ok"}
+
+
+def test_health_asks_nothing_but_the_process(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert client.get("/health/").status_code == 200
+
+
+def test_readiness_reports_each_dependency(client, db, media):
+    response = client.get("/health/ready/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
     body = response.json()
     assert body["status"] == "ok"
-    assert sorted(body["checks"]) == ["database", "storage"]
-    assert body["checks"]["database"]["ok"] is True
-    assert body["checks"]["storage"]["ok"] is True
+    assert sorted(body["checks"]) == ["cache", "database", "queue", "storage"]
+    assert [body["checks"][name]["ok"] for name in sorted(body["checks"])] == [True] * 4
+    assert body["checks"]["queue"]["oldest_seconds"] == 0
+    assert list(media.rglob("*.txt")) == []  # the storage probe cleans up after itself
 
 
 def test_health_refuses_post(client, db):
     assert client.post("/health/").status_code == 405
+    assert client.post("/health/ready/").status_code == 405
 
 
 def test_health_reports_storage_it_cannot_write_to(client, db, settings, tmp_path):
@@ -42,14 +56,17 @@ def test_health_reports_storage_it_cannot_write_to(client, db, settings, tmp_pat
             "OPTIONS": {"location": str(not_a_folder)},
         },
     }
-    response = client.get("/health/")
-    assert response.status_code == 503
+    response = client.get("/health/ready/")
+    # Degraded, not down: pages serve and PDFs are retried, so the load balancer keeps
+    # sending traffic while monitoring sees the problem.
+    assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "error"
+    assert body["status"] == "degraded"
     assert (body["checks"]["storage"]["ok"], body["checks"]["storage"]["error"]) == (
         False,
-        "FileExistsError",
+        "NotADirectoryError",
     )
+    assert body["checks"]["database"]["ok"] is True
 
 
 def test_request_id_is_made_or_kept_and_returned(client, db):
@@ -151,7 +168,7 @@ def test_production_settings_choose_the_production_stack(tmp_path):
         "True",
         "True",
         "True",
-        "['^health/$']",
+        "['^health/(ready/)?$']",
     ]
 
 

@@ -64,3 +64,38 @@ def test_retry_delay_doubles_up_to_an_hour():
         "retry-test", {"OPTIONS": {"RETRY_DELAY": 10, "MAX_ATTEMPTS": 20}}
     )
     assert [backend.retry_delay_for(n) for n in (1, 2, 3, 4, 12)] == [10, 20, 40, 80, 3600]
+
+
+def test_leases_put_back_only_tasks_whose_worker_stopped_answering(tmp_path):
+    """A running task with no heartbeat for LEASE seconds goes back on the queue, due at
+    once; one whose worker renewed its lease, or that was claimed a moment ago, stays. And
+    a task enqueued inside a transaction lives or dies with it (cpd.queue)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="cpd.site.settings",
+        CPD_VAR_DIR=str(tmp_path),
+        TASKS_BACKEND="database",
+        LOG_LEVEL="CRITICAL",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.scale.lease_probe"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout) == {
+        "lease": 30.0,
+        "renewed": True,
+        "swept": 2,
+        "dead": "READY",
+        "never_beat": "READY",
+        "alive": "RUNNING",
+        "just_claimed": "RUNNING",
+        "dead_is_due": True,
+        "second_sweep": 0,
+        # Enqueued inside the transaction: gone with a rollback, kept with a commit.
+        "enqueued": [1, 0, 1],
+    }

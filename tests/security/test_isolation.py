@@ -196,6 +196,7 @@ def html_routes(w: World) -> dict:
             "anyone may verify",
         ),  # fmt: skip
         "health": ("public", "get", {}, "load balancer probe"),
+        "health_ready": ("public", "get", {}, "load balancer readiness probe"),
         "api:schema": ("public", "get", {}, "API description"),
         "api:docs": ("public", "get", {}, "API description"),
         "api:token": ("own", "get", {}, "the caller's token"),

@@ -215,7 +215,10 @@ def export_build(*, export: Export) -> Export:
         )
         export.refresh_from_db()
         return export
-    Export.objects.filter(pk=export.pk).update(
+    # Only a build still running finishes the export: when two runs of the task overlap
+    # (a worker thought dead that was only slow), the first to finish wins and the other's
+    # file is removed, so the export has one pack.
+    finished = Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING).update(
         status=Export.Status.READY,
         progress=100,
         file=name,
@@ -224,6 +227,9 @@ def export_build(*, export: Export) -> Export:
         expires_at=timezone.now() + timedelta(hours=cpd_settings.EXPORT_TTL_HOURS),
     )
     export.refresh_from_db()
+    if not finished:
+        certificate_storage().delete(name)
+        return export
     audit_record(
         actor=export.requested_by,
         action="certificates.export.built",

@@ -9,6 +9,7 @@ from cpd.audit.services import audit_record
 from cpd.compliance.evidence import tasks
 from cpd.compliance.evidence.selectors import ExportFilters
 from cpd.models import School
+from cpd.queue import enqueue_after_commit
 
 
 @transaction.atomic
@@ -23,5 +24,5 @@ def export_request(*, school: School, actor, filters: ExportFilters) -> Export:
         school=school,
         data={"filters": export.filters},
     )
-    transaction.on_commit(lambda: tasks.evidence_pack_build.enqueue(export.pk))
+    enqueue_after_commit(tasks.evidence_pack_build, export.pk)
     return export
