@@ -5,6 +5,7 @@ Idempotent: every row is looked up before it is made, so a second run changes no
 Dates are relative to the day of the first run.
 """
 
+import random
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -216,6 +217,7 @@ def _answered_check(enrolment, *, seed: int) -> None:
     """A submitted knowledge check for a completed enrolment, so that the DSL's "questions
     staff most often get wrong" page has something to show. Deterministic."""
     from courses.models import Answer, Attempt
+    from courses.services.assessment import served_values
 
     questions = list(
         enrolment.course_version.questions.order_by("position").prefetch_related("choices")
@@ -223,7 +225,14 @@ def _answered_check(enrolment, *, seed: int) -> None:
     attempt = Attempt.objects.create(
         enrolment=enrolment,
         number=1,
-        served=[{"question": q.pk, "choices": [c.pk for c in q.choices.all()]} for q in questions],
+        served=[
+            {
+                "question": q.pk,
+                "choices": [c.pk for c in q.choices.all()],
+                "values": served_values(random.Random(seed), list(q.choices.all())),
+            }
+            for q in questions
+        ],
         started_at=enrolment.started_at,
         submitted_at=enrolment.completed_at,
         score=90,

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from courses import services as learning
 from courses.models import Choice, Enrolment, Lesson
+from courses.selectors import scenario_served
 from cpd.compliance.services import requirement_pack_load
 from cpd.models import Membership
 from tests.browser.support import (
@@ -55,14 +56,17 @@ def pass_course(membership: Membership, version) -> None:
     enrolment = learning.enrolment_start(membership=membership, course_version=version)
     for lesson in version.lessons.order_by("position"):
         if lesson.kind == Lesson.Kind.SCENARIO:
-            learning.scenario_respond(
-                enrolment=enrolment, lesson=lesson, choice_id=lesson.choices.first().pk
-            )
+            [first] = scenario_served(enrolment_id=enrolment.pk, choices=[lesson.choices.first()])
+            learning.scenario_respond(enrolment=enrolment, lesson=lesson, choice=first.value)
         else:
             learning.lesson_complete(enrolment=enrolment, lesson=lesson)
     attempt = learning.attempt_start(enrolment=enrolment)
     answers = {
-        item["question"]: [int(pk) for pk in correct_choices(item["question"])]
+        item["question"]: [
+            value
+            for pk, value in zip(item["choices"], item["values"], strict=True)
+            if str(pk) in correct_choices(item["question"])
+        ]
         for item in attempt.served
     }
     assert learning.attempt_submit(attempt=attempt, answers=answers).passed
