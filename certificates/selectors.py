@@ -1,3 +1,5 @@
+import re
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -25,6 +27,16 @@ def certificate_for(*, user, serial: str) -> Certificate:
     if certificate is None:
         raise NotFound(_("Not found, or not visible to you."))
     return certificate
+
+
+_CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def could_be_verification_code(code: str) -> bool:
+    """Whether ``code`` has the shape of a verification code (``secrets.token_urlsafe``'s
+    alphabet, at most the field's 64 characters): anything else is no certificate's, and is
+    never looked up (a NUL byte, for one, is an error on PostgreSQL)."""
+    return _CODE.fullmatch(code) is not None
 
 
 def certificate_by_code(*, code: str) -> Certificate | None:

@@ -116,10 +116,24 @@ def download(request, serial: str):
 
 
 def verify_lookup(request):
+    """The form to type a code into. A code that could not be one (codes are letters,
+    digits, hyphens and underscores, as ``secrets.token_urlsafe`` makes them) is refused
+    here with a message, never passed on to the verify page's address."""
     code = request.GET.get("code", "").strip()
-    if code:
-        return redirect("certificates:verify", code=code)
-    return render(request, "certificates/verify_lookup.html")
+    if not code:
+        return render(request, "certificates/verify_lookup.html")
+    if not selectors.could_be_verification_code(code):
+        error = _(
+            "A verification code has only letters, numbers, hyphens and underscores. "
+            "Check the code against the certificate, or scan its QR code."
+        )
+        return render(
+            request,
+            "certificates/verify_lookup.html",
+            {"code": code[:200], "error": error},
+            status=400,
+        )
+    return redirect("certificates:verify", code=code)
 
 
 @never_cache
@@ -130,7 +144,11 @@ def verify(request, code: str):
         response = render(request, "certificates/verify_rate_limited.html", status=429)
         response["Retry-After"] = "60"
         return response
-    certificate = selectors.certificate_by_code(code=code)
+    certificate = (
+        selectors.certificate_by_code(code=code)
+        if selectors.could_be_verification_code(code)
+        else None
+    )
     if certificate is None:
         return render(request, "certificates/verify_not_found.html", {"code": code}, status=404)
     return render(

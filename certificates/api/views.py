@@ -34,7 +34,11 @@ class VerifyView(ProductAPIMixin, APIView):
 
     @api_schema(responses=VerificationSerializer, auth=[], operation_id="verify_certificate")
     def get(self, request, code: str):
-        certificate = selectors.certificate_by_code(code=code)
+        certificate = (
+            selectors.certificate_by_code(code=code)
+            if selectors.could_be_verification_code(code)
+            else None
+        )
         if certificate is None:
             raise NotFound("No certificate has this verification code.")
         return Response(VerificationSerializer(certificate).data)
