@@ -26,3 +26,14 @@ class ReissueForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "class": "input"}),
         error_messages={"required": _("Enter why you are re-issuing this certificate.")},
     )
+    name_correction = forms.CharField(
+        label=_("If you changed the name: why is the new name correct?"),
+        help_text=_(
+            "Needed unless the holder changed the name on their own account. Recorded in the "
+            "audit trail; the verification page shows the certificate as re-issued with its "
+            "name corrected."
+        ),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "input"}),
+    )

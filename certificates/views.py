@@ -90,6 +90,7 @@ def reissue(request, serial: str):
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
                 holder_name=form.cleaned_data["holder_name"],
+                name_correction=form.cleaned_data["name_correction"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

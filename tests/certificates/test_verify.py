@@ -81,6 +81,7 @@ def test_verify_api_returns_status_and_details(client, school, fields, status, l
         "completed_on": "2025-09-01",
         "expires_on": certificate.expires_on.isoformat(),
         "revoked_on": "2025-10-01" if status == "revoked" else None,
+        "reissued": None,
     }
 
 
