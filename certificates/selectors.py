@@ -19,10 +19,17 @@ def certificates_visible_to(*, user) -> QuerySet[Certificate]:
     ).select_related("membership__school", "membership__user")
 
 
+_SERIAL = re.compile(r"[A-Za-z0-9-]{1,40}")
+
+
 def certificate_for(*, user, serial: str) -> Certificate:
     """The certificate with this serial, if this user may see it; otherwise ``NotFound``
     (another school's certificate is indistinguishable from a missing one). The page and
-    the API both look certificates up here."""
+    the API both look certificates up here. A serial that could not be one (the API's
+    ``lookup_value_regex``: letters, digits and hyphens, at most the field's 40) is not
+    looked up: a NUL byte, for one, is an error on PostgreSQL."""
+    if _SERIAL.fullmatch(serial) is None:
+        raise NotFound(_("Not found, or not visible to you."))
     certificate = certificates_visible_to(user=user).filter(serial=serial).first()
     if certificate is None:
         raise NotFound(_("Not found, or not visible to you."))
