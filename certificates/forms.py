@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from certificates.selectors import code_normalised, could_be_verification_code
+
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(
@@ -25,6 +27,17 @@ class ReissueForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "class": "input"}),
         error_messages={"required": _("Enter why you are re-issuing this certificate.")},
+    )
+    name_correction = forms.CharField(
+        label=_("If you changed the name: why is the new name correct?"),
+        help_text=_(
+            "Needed unless the holder changed the name on their own account. Recorded in the "
+            "audit trail; the verification page shows the certificate as re-issued with its "
+            "name corrected."
+        ),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "input"}),
     )
 
 
@@ -63,6 +76,17 @@ class VerifyLookupForm(forms.Form):
         max_length=150,
         widget=forms.TextInput(attrs={"class": "input", "autocomplete": "off"}),
     )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if code and not could_be_verification_code(code_normalised(code)):
+            raise forms.ValidationError(
+                _(
+                    "A verification code has only letters and numbers (and hyphens between "
+                    "groups). Check the code against the certificate, or scan its QR code."
+                )
+            )
+        return code
 
     def clean(self):
         data = super().clean()

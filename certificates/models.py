@@ -99,6 +99,10 @@ class Certificate(models.Model):
         related_name="superseded_by",
     )
 
+    # On a re-issued certificate whose name differs from the one it replaces: why the name
+    # was corrected. Verification shows it as "re-issued (name corrected)".
+    name_correction = models.TextField(_("why the name was corrected"), blank=True)
+
     pdf = models.FileField(
         _("PDF"), upload_to=certificate_pdf_path, storage=certificate_storage, blank=True
     )

@@ -17,10 +17,25 @@ MAY_NOT_REISSUE = _(
     "re-issue a certificate."
 )
 
+#: Why nobody may revoke or re-issue their own certificate (separation of duties).
+NOT_YOUR_OWN_CERTIFICATE = _(
+    "You cannot revoke or re-issue your own certificate. Ask another of the school's DSLs "
+    "or its school admin, or its trust's admin."
+)
+
 
 def can_manage_certificate(user, certificate: Certificate) -> bool:
     """Revoke or re-issue it: the holder's school's DSLs, deputies and school admins (while
-    not leavers), and admins of its trust."""
+    not leavers), and admins of its trust; never the holder themselves (a school with a
+    single DSL has its admin or trust admin correct the DSL's own certificate)."""
+    if certificate.membership.user_id == user.pk:
+        return False
+    return manages_holders_school(user, certificate)
+
+
+def manages_holders_school(user, certificate: Certificate) -> bool:
+    """Whether ``user`` is one of the certificate's school's DSLs, deputies or school
+    admins, or its trust's admins (who would manage it, were it not their own)."""
     return can_view_compliance(user, certificate.membership.school)
 
 

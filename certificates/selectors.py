@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from django.db.models import Q, QuerySet
@@ -21,14 +22,31 @@ def certificates_visible_to(*, user) -> QuerySet[Certificate]:
     ).select_related("membership__school", "membership__user")
 
 
+_SERIAL = re.compile(r"[A-Za-z0-9-]{1,40}")
+
+
 def certificate_for(*, user, serial: str) -> Certificate:
     """The certificate with this serial, if this user may see it; otherwise ``NotFound``
     (another school's certificate is indistinguishable from a missing one). The page and
-    the API both look certificates up here."""
+    the API both look certificates up here. A serial that could not be one (the API's
+    ``lookup_value_regex``: letters, digits and hyphens, at most the field's 40) is not
+    looked up: a NUL byte, for one, is an error on PostgreSQL."""
+    if _SERIAL.fullmatch(serial) is None:
+        raise NotFound(_("Not found, or not visible to you."))
     certificate = certificates_visible_to(user=user).filter(serial=serial).first()
     if certificate is None:
         raise NotFound(_("Not found, or not visible to you."))
     return certificate
+
+
+_CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def could_be_verification_code(code: str) -> bool:
+    """Whether ``code`` has the shape of a verification code (``secrets.token_urlsafe``'s
+    alphabet, at most the field's 64 characters): anything else is no certificate's, and is
+    never looked up (a NUL byte, for one, is an error on PostgreSQL)."""
+    return _CODE.fullmatch(code) is not None
 
 
 CONFUSABLE = str.maketrans({"I": "1", "L": "1", "O": "0"})
@@ -43,11 +61,11 @@ def code_normalised(code: str) -> str:
 def certificate_by_code(*, code: str) -> Certificate | None:
     """Public lookup for verification: the code is the secret. Takes the code exactly (as
     the QR code carries it, and as older certificates' longer codes are) or as typed."""
-    code = code.strip()
-    if not code or len(code) > 80:
+    candidates = {c for c in (code.strip(), code_normalised(code)) if could_be_verification_code(c)}
+    if not candidates:
         return None
     return (
-        Certificate.objects.filter(verification_code__in={code, code_normalised(code)})
+        Certificate.objects.filter(verification_code__in=candidates)
         .select_related("superseded_by")
         .first()
     )
@@ -58,7 +76,7 @@ def certificate_by_serial(*, serial: str, surname: str) -> Certificate | None:
     (the last word of the name on it, in any case): both must match, so a serial alone,
     which is sequential, reveals nothing."""
     serial, surname = serial.strip().upper(), surname.strip().casefold()
-    if not serial or not surname or len(serial) > 40:
+    if not serial or not surname or len(serial) > 40 or not could_be_verification_code(serial):
         return None
     certificate = Certificate.objects.filter(serial=serial).select_related("superseded_by").first()
     if certificate is None or certificate.anonymised_at is not None:

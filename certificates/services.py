@@ -15,8 +15,10 @@ from certificates.models import Certificate
 from certificates.permissions import (
     MAY_NOT_REISSUE,
     MAY_NOT_REVOKE,
+    NOT_YOUR_OWN_CERTIFICATE,
     can_manage_certificate,
     can_see_certificate,
+    manages_holders_school,
 )
 from certificates.rendering import certificate_render
 from certificates.signals import certificate_issued, certificate_revoked
@@ -155,6 +157,8 @@ def _authorise(*, certificate: Certificate, actor, refusal: str) -> None:
     ``refusal`` if they may see it but not correct it."""
     if can_manage_certificate(actor, certificate):
         return
+    if certificate.membership.user_id == actor.pk and manages_holders_school(actor, certificate):
+        raise NotAllowed(NOT_YOUR_OWN_CERTIFICATE)
     if can_see_certificate(actor, certificate):
         raise NotAllowed(refusal)
     raise NotFound(_("Not found, or not visible to you."))
@@ -219,6 +223,7 @@ def certificate_reissue(
     actor,
     reason: str,
     holder_name: str | None = None,
+    name_correction: str = "",
     notify: bool = True,
 ) -> Certificate:
     """Replace a valid certificate with a corrected one (usually the holder's name).
@@ -227,13 +232,34 @@ def certificate_reissue(
     copies its snapshot with the correction, gets a fresh serial, verification code and
     PDF, and points back at it through ``supersedes`` (``old.superseded_by`` is the new
     one). Audited as "certificates.certificate.reissued". Refused as ``certificate_revoke``
-    is: ``NotFound``, ``NotAllowed`` or ``ValidationError``."""
+    is: ``NotFound``, ``NotAllowed`` (also for the holder themselves) or ``ValidationError``.
+
+    The holder's name stays as it was unless it is the name the holder now gives on their
+    own account, or the change is a correction with its reason (``name_correction``),
+    recorded on the new certificate and in the audit trail, and shown on verification as
+    "re-issued (name corrected)"."""
     _authorise(certificate=certificate, actor=actor, refusal=str(MAY_NOT_REISSUE))
     reason = _clean_reason(reason)
     holder_name = (holder_name or "").strip() or certificate.holder_name
     if len(holder_name) > 300:
         raise ValidationError({"holder_name": _("Enter a name of 300 characters or fewer.")})
     old = _lock_valid(certificate)
+    name_correction = (name_correction or "").strip()
+    if holder_name == certificate.holder_name:
+        name_correction = ""
+    elif not name_correction:
+        user = certificate.membership.user
+        if holder_name != (user.get_full_name() or user.get_username()):
+            raise ValidationError(
+                {
+                    "name_correction": _(
+                        "Say why the new name is correct: a certificate keeps its holder's "
+                        "name unless the name is corrected, or the holder changed it on "
+                        "their own account."
+                    )
+                }
+            )
+        name_correction = _("The holder changed the name on their own account.")
     now = timezone.now()
     old.status = Certificate.Status.SUPERSEDED
     old.revoked_reason = reason
@@ -258,6 +284,7 @@ def certificate_reissue(
         signatory_name=old.signatory_name,
         signatory_role=old.signatory_role,
         supersedes=old,
+        name_correction=name_correction,
     )
     _number(new)
     audit_record(
@@ -270,6 +297,7 @@ def certificate_reissue(
             "supersedes": old.serial,
             "reason": reason,
             "holder_name_changed": holder_name != old.holder_name,
+            "name_correction": name_correction,
         },
     )
     _after_issue(new, notify=notify)

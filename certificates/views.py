@@ -90,6 +90,7 @@ def reissue(request, serial: str):
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
                 holder_name=form.cleaned_data["holder_name"],
+                name_correction=form.cleaned_data["name_correction"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -153,7 +154,11 @@ def verify(request, code: str):
         response = render(request, "certificates/verify_rate_limited.html", status=429)
         response["Retry-After"] = "60"
         return response
-    certificate = selectors.certificate_by_code(code=code)
+    certificate = (
+        selectors.certificate_by_code(code=code)
+        if selectors.could_be_verification_code(code)
+        else None
+    )
     if certificate is None:
         return render(request, "certificates/verify_not_found.html", {"code": code}, status=404)
     if not certificate.pdf:

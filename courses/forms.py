@@ -6,7 +6,8 @@ from courses.models import Question
 
 class AttemptForm(forms.Form):
     """One field per served question, in the served order, with the served choice order.
-    It carries no hint of which choices are correct."""
+    It carries no hint of which choices are correct: each choice's value is the one the
+    attempt drew for it at random, never its id."""
 
     def __init__(self, *args, questions: list[Question], **kwargs):
         """``questions`` as ``courses.review.attempt_review`` gives them: in the served
@@ -14,7 +15,7 @@ class AttemptForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.questions = []
         for number, question in enumerate(questions, start=1):
-            choices = [(str(c.pk), c.text) for c in question.served_choices]
+            choices = [(c.value, c.text) for c in question.served_choices]
             multiple = question.kind == Question.Kind.MULTIPLE
             field_class = forms.TypedMultipleChoiceField if multiple else forms.TypedChoiceField
             widget = forms.CheckboxSelectMultiple if multiple else forms.RadioSelect
@@ -22,7 +23,6 @@ class AttemptForm(forms.Form):
             self.fields[name] = field_class(
                 label=question.prompt,
                 choices=choices,
-                coerce=int,
                 widget=widget,
                 help_text=_("Select all that apply.") if multiple else "",
                 error_messages={
@@ -32,7 +32,7 @@ class AttemptForm(forms.Form):
             self.fields[name].number = number
             self.questions.append((question, name))
 
-    def answers(self) -> dict[int, list[int]]:
+    def answers(self) -> dict[int, list[str]]:
         result = {}
         for question, name in self.questions:
             value = self.cleaned_data[name]
@@ -41,9 +41,11 @@ class AttemptForm(forms.Form):
 
 
 class ScenarioForm(forms.Form):
-    choice = forms.TypedChoiceField(
+    """The scenario's responses, each under the value the enrolment is offered it under
+    (``courses.selectors.scenario_served``), never its id."""
+
+    choice = forms.ChoiceField(
         label=_("What would you do?"),
-        coerce=int,
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose what you would do.")},
     )
@@ -51,7 +53,7 @@ class ScenarioForm(forms.Form):
     def __init__(self, *args, lesson, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["choice"].label = lesson.prompt
-        self.fields["choice"].choices = [(str(c.pk), c.text) for c in choices]
+        self.fields["choice"].choices = [(c.value, c.text) for c in choices]
 
 
 class AcknowledgementForm(forms.Form):

@@ -338,7 +338,9 @@ class Acknowledgement(models.Model):
 
 class Attempt(models.Model):
     """One sitting of a knowledge check. ``served`` fixes what was asked, in order:
-    ``[{"question": <id>, "choices": [<id>, ...]}, ...]``; grading reads only this."""
+    ``[{"question": <id>, "choices": [<id>, ...], "values": [<value>, ...]}, ...]``, where
+    ``values`` are the random values the choices are served under (the page and the API show
+    only those); grading reads only this."""
 
     enrolment = models.ForeignKey(
         Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="attempts"

@@ -44,7 +44,8 @@ class ReviewedQuestion:
 @dataclass
 class AttemptReview:
     attempt: Attempt
-    #: The questions served, each with ``served_choices`` in the served order.
+    #: The questions served, each with ``served_choices`` in the served order, each choice
+    #: with the ``value`` this attempt serves it under.
     questions: list[Question]
     #: After submission, and only if the version shows answers: what was right and why.
     review: list[ReviewedQuestion] | None
@@ -64,7 +65,10 @@ def attempt_review(*, attempt: Attempt) -> AttemptReview:
     for item in attempt.served:
         question = by_id[item["question"]]
         choices = {c.pk: c for c in question.choices.all()}
-        question.served_choices = [choices[pk] for pk in item["choices"]]
+        question.served_choices = []
+        for pk, value in zip(item["choices"], item["values"], strict=True):
+            choices[pk].value = value
+            question.served_choices.append(choices[pk])
         questions.append(question)
     review = None
     if attempt.submitted_at is not None and attempt.enrolment.course_version.reveal_answers:

@@ -7,6 +7,7 @@ from datetime import date
 from django.core.cache import cache
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from courses.models import (
@@ -85,7 +86,7 @@ class LessonEntry:
     lesson: Lesson
     done: bool
     # The lesson player's outline only: the response chosen in a scenario lesson, and the
-    # responses it offers, in order.
+    # responses it offers, as ``scenario_served`` serves them.
     scenario_choice_id: int | None = None
     choices: list[ScenarioChoice] = field(default_factory=list)
 
@@ -123,8 +124,25 @@ class CourseOutline:
         )
 
 
+def scenario_served(*, enrolment_id: int, choices: list[ScenarioChoice]) -> list[ScenarioChoice]:
+    """A scenario's responses as this enrolment is offered them: each with a ``value`` of
+    its own for this enrolment (a keyed hash of the enrolment and the response, never the
+    response's id), in the order of those values, so that neither the values nor the order
+    follow the order the responses were written in (the best was usually written first)."""
+    for choice in choices:
+        choice.value = salted_hmac(
+            "courses.scenario-choice", f"{enrolment_id}:{choice.pk}", algorithm="sha256"
+        ).hexdigest()[:12]
+    return sorted(choices, key=lambda choice: choice.value)
+
+
 def _outline(version, enrolment, lessons, done: set[int], chosen=None, choices=None):
     chosen, choices = chosen or {}, choices or {}
+    if enrolment is not None:
+        choices = {
+            lesson_id: scenario_served(enrolment_id=enrolment.pk, choices=offered)
+            for lesson_id, offered in choices.items()
+        }
     entries = [
         LessonEntry(lesson, lesson.pk in done, chosen.get(lesson.pk), choices.get(lesson.pk, []))
         for lesson in lessons
@@ -137,9 +155,12 @@ def _outline(version, enrolment, lessons, done: set[int], chosen=None, choices=N
     )
 
 
-def course_outline(*, version: CourseVersion, enrolment: Enrolment | None) -> CourseOutline:
+def course_outline(
+    *, version: CourseVersion, enrolment: Enrolment | None, with_choices: bool = False
+) -> CourseOutline:
     """Modules and lessons of a version (without their bodies) with this enrolment's
-    progress: two queries."""
+    progress: two queries; a third ``with_choices``, for the scenarios' responses as the
+    enrolment is offered them."""
     lessons = version.lessons.select_related("module").order_by("position").defer("body")
     done = set()
     if enrolment is not None:
@@ -148,7 +169,11 @@ def course_outline(*, version: CourseVersion, enrolment: Enrolment | None) -> Co
                 enrolment=enrolment, completed_at__isnull=False
             ).values_list("lesson_id", flat=True)
         )
-    return _outline(version, enrolment, list(lessons), done)
+    choices: dict[int, list[ScenarioChoice]] = {}
+    if with_choices and enrolment is not None:
+        for choice in ScenarioChoice.objects.filter(lesson__version=version):
+            choices.setdefault(choice.lesson_id, []).append(choice)
+    return _outline(version, enrolment, list(lessons), done, choices=choices)
 
 
 @dataclass

@@ -159,7 +159,7 @@ def lesson(request, slug: str, lesson: str):
         services.lesson_finish(
             enrolment=enrolment,
             lesson=current,
-            choice_id=form.cleaned_data["choice"] if scenario_form else None,
+            choice=form.cleaned_data["choice"] if scenario_form else None,
             confirmed=ack_form is not None,
             document=ack_form.document if ack_form else None,
         )

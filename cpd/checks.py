@@ -43,3 +43,20 @@ def base_url(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register()
+def no_store_middleware(app_configs, **kwargs):
+    from cpd.middleware import NAME
+
+    if NAME in settings.MIDDLEWARE:
+        return []
+    return [
+        checks.Warning(
+            f"{NAME!r} is not in MIDDLEWARE: pages, downloads and API answers carrying "
+            "personal data may be kept by browsers and proxies.",
+            hint="Add it after AuthenticationMiddleware. See 'Installing into an existing "
+            "Django project' in the README.",
+            id="cpd.W016",
+        )
+    ]

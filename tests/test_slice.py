@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from certificates.models import Certificate
 from courses.models import Attempt, Choice, Enrolment, Lesson
+from courses.selectors import scenario_served
 from cpd.compliance.services import requirement_pack_load
 from cpd.models import Membership
 from tests.factories import PASSWORD, MembershipFactory
@@ -62,8 +63,11 @@ def test_staff_member_completes_a_course_and_downloads_the_certificate(
         assert page.status_code == 200
         assert escape(lesson.title) in page.content.decode()
         if lesson.kind == Lesson.Kind.SCENARIO:
-            best = lesson.choices.get(is_best=True)
-            response = client.post(url, {"choice": best.pk})
+            [best] = scenario_served(
+                enrolment_id=Enrolment.objects.get(membership=staff).pk,
+                choices=[lesson.choices.get(is_best=True)],
+            )
+            response = client.post(url, {"choice": best.value})
             assert response["Location"] == url + "#feedback"
             feedback = client.get(url)
             assert "Best response" in text_of(feedback)
@@ -81,8 +85,16 @@ def test_staff_member_completes_a_course_and_downloads_the_certificate(
     assert form.status_code == 200
     answers = {}
     for item in attempt.served:
-        correct = Choice.objects.filter(question_id=item["question"], is_correct=True)
-        answers[f"q{item['question']}"] = [str(c.pk) for c in correct]
+        correct = set(
+            Choice.objects.filter(question_id=item["question"], is_correct=True).values_list(
+                "pk", flat=True
+            )
+        )
+        answers[f"q{item['question']}"] = [
+            value
+            for pk, value in zip(item["choices"], item["values"], strict=True)
+            if pk in correct
+        ]
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/courses/safeguarding-induction/check/1/", answers, follow=True)

@@ -25,7 +25,8 @@ _sessions = iter(DATA["baseline_sessions"] * 10)
 _lesson_starts = itertools.count()
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-QUESTION = re.compile(r'name="(q\d+)"')
+# A choice on a page: its field, the value this learner is offered it under, and its text.
+OPTION = re.compile(r'name="(\w+)" value="([^"]*)"[^>]*>\s*<label[^>]*>([^<]*)</label>')
 CERTIFICATE = re.compile(r'href="/certificates/([A-Z]+-\d{4}-\d+)/')
 
 
@@ -81,7 +82,11 @@ class StaffMember(SignedIn):
             page = self.client.get(url, name="lesson")
             data = {"csrfmiddlewaretoken": csrf(page)}
             if lesson["kind"] == "scenario":
-                data["choice"] = str(lesson["choice"])
+                data["choice"] = next(
+                    value
+                    for _name, value, text in OPTION.findall(page.text or "")
+                    if text == lesson["choice"]
+                )
             self.client.post(url, data=data, name="lesson: done")
             self.wait()
         course = self.client.get(f"/courses/{COURSE}/", name="course")
@@ -92,8 +97,9 @@ class StaffMember(SignedIn):
         )
         attempt = self.client.get(f"/courses/{COURSE}/check/1/", name="knowledge check")
         fields = [("csrfmiddlewaretoken", csrf(attempt))]
-        for name in dict.fromkeys(QUESTION.findall(attempt.text or "")):
-            fields += [(name, str(choice)) for choice in ANSWERS[int(name[1:])]]
+        for name, value, text in OPTION.findall(attempt.text or ""):
+            if name.startswith("q") and text in ANSWERS[int(name[1:])]:
+                fields.append((name, value))
         self.wait()
         with self.client.post(
             f"/courses/{COURSE}/check/1/",

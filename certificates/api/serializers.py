@@ -16,6 +16,9 @@ class VerificationSerializer(serializers.ModelSerializer):
     course_version = serializers.IntegerField(source="course_version_number", read_only=True)
     school = serializers.CharField(source="school_name", read_only=True)
     revoked_on = serializers.SerializerMethodField()
+    reissued = serializers.SerializerMethodField(
+        help_text="null, or how this certificate replaced another: reissued or name_corrected."
+    )
 
     class Meta:
         model = Certificate
@@ -30,11 +33,17 @@ class VerificationSerializer(serializers.ModelSerializer):
             "completed_on",
             "expires_on",
             "revoked_on",
+            "reissued",
         ]
         read_only_fields = fields
 
     def get_status(self, certificate: Certificate) -> str:
         return certificate.standing_on(timezone.localdate())
+
+    def get_reissued(self, certificate: Certificate) -> str | None:
+        if certificate.supersedes_id is None:
+            return None
+        return "name_corrected" if certificate.name_correction else "reissued"
 
     def get_revoked_on(self, certificate: Certificate) -> date | None:
         if certificate.revoked_at is None:

@@ -1,3 +1,4 @@
+from django.utils.cache import add_never_cache_headers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -34,7 +35,14 @@ class VerifyView(ProductAPIMixin, APIView):
 
     @api_schema(responses=VerificationSerializer, auth=[], operation_id="verify_certificate")
     def get(self, request, code: str):
-        certificate = selectors.certificate_by_code(code=code)
+        certificate = (
+            selectors.certificate_by_code(code=code)
+            if selectors.could_be_verification_code(code)
+            else None
+        )
         if certificate is None:
             raise NotFound("No certificate has this verification code.")
-        return Response(VerificationSerializer(certificate).data)
+        # Public, but it names the holder: never kept, as the verification page.
+        response = Response(VerificationSerializer(certificate).data)
+        add_never_cache_headers(response)
+        return response

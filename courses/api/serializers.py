@@ -1,5 +1,6 @@
-"""Serializers for learning in the API. A question is served with its choices' ids and
-text only: nothing that says which choice is right, until the attempt is submitted."""
+"""Serializers for learning in the API. A question is served with its choices' text and
+the values this attempt drew for them at random (never their ids): nothing that says which
+choice is right, until the attempt is submitted."""
 
 from rest_framework import serializers
 
@@ -59,6 +60,13 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ScenarioResponseSerializer(serializers.Serializer):
+    value = serializers.CharField(
+        help_text="What to send as ``choice``: this enrolment's own, never the response's id."
+    )
+    text = serializers.CharField()
+
+
 class LessonProgressSerializer(serializers.Serializer):
     slug = serializers.SlugField(source="lesson.slug")
     title = serializers.CharField(source="lesson.title")
@@ -66,6 +74,9 @@ class LessonProgressSerializer(serializers.Serializer):
     module = serializers.CharField(source="lesson.module.title")
     minutes = serializers.IntegerField(source="lesson.minutes")
     done = serializers.BooleanField()
+    choices = ScenarioResponseSerializer(
+        many=True, help_text="Scenarios: the responses to choose from (else empty)."
+    )
 
 
 class EnrolmentDetailSerializer(EnrolmentSerializer):
@@ -86,8 +97,10 @@ class EnrolmentCreateSerializer(serializers.Serializer):
 
 class LessonDoneSerializer(serializers.Serializer):
     lesson = serializers.SlugField(help_text="The lesson's slug.")
-    choice = serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID, help_text="Scenarios: your response."
+    choice = serializers.CharField(
+        required=False,
+        max_length=16,
+        help_text="Scenarios: your response, by the ``value`` the enrolment lists it under.",
     )
     confirm = serializers.BooleanField(
         required=False, default=False, help_text="Acknowledgements: you have read it."
@@ -102,7 +115,9 @@ class LessonDoneSerializer(serializers.Serializer):
 
 
 class ServedChoiceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    value = serializers.CharField(
+        help_text="What to send back to choose it: drawn at random for this attempt."
+    )
     text = serializers.CharField()
 
 
@@ -114,7 +129,7 @@ class ServedQuestionSerializer(serializers.Serializer):
 
 
 class ReviewChoiceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    value = serializers.CharField()
     text = serializers.CharField()
     chosen = serializers.BooleanField()
     is_correct = serializers.BooleanField()
@@ -155,7 +170,7 @@ class AttemptDetailSerializer(AttemptSerializer):
 class AnswerSerializer(serializers.Serializer):
     question = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     choices = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        child=serializers.CharField(max_length=16),
         allow_empty=False,
         max_length=50,
     )
@@ -170,5 +185,5 @@ class AttemptSubmitSerializer(serializers.Serializer):
             raise serializers.ValidationError("Answer each question once.")
         return answers
 
-    def as_mapping(self) -> dict[int, list[int]]:
+    def as_mapping(self) -> dict[int, list[str]]:
         return {a["question"]: a["choices"] for a in self.validated_data["answers"]}

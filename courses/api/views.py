@@ -71,7 +71,7 @@ class EnrolmentViewSet(
     def _detail(self, enrolment: Enrolment) -> dict:
         enrolment = self.get_queryset().get(pk=enrolment.pk)
         enrolment.outline = selectors.course_outline(
-            version=enrolment.course_version, enrolment=enrolment
+            version=enrolment.course_version, enrolment=enrolment, with_choices=True
         )
         return s.EnrolmentDetailSerializer(enrolment, context=self.get_serializer_context()).data
 
@@ -106,7 +106,7 @@ class EnrolmentViewSet(
         services.lesson_finish(
             enrolment=enrolment,
             lesson=entry.lesson,
-            choice_id=data.get("choice"),
+            choice=data.get("choice"),
             confirmed=data["confirm"],
             document=data.get("document"),
             seconds_spent=data["seconds_spent"],
@@ -131,7 +131,7 @@ def attempt_detail(attempt: Attempt) -> dict:
             "id": question.pk,
             "kind": question.kind,
             "prompt": question.prompt,
-            "choices": [{"id": c.pk, "text": c.text} for c in question.served_choices],
+            "choices": [{"value": c.value, "text": c.text} for c in question.served_choices],
         }
         for question in shown.questions
     ]
@@ -144,7 +144,7 @@ def attempt_detail(attempt: Attempt) -> dict:
                 "explanation": item.question.explanation,
                 "choices": [
                     {
-                        "id": choice.pk,
+                        "value": choice.value,
                         "text": choice.text,
                         "chosen": chosen,
                         "is_correct": choice.is_correct,
@@ -178,7 +178,8 @@ class AttemptViewSet(
     @api_schema(request=s.AttemptSubmitSerializer, responses=s.AttemptDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, *args, **kwargs):
-        """Answer every served question: ``{"answers": [{"question": 12, "choices": [40]}]}``.
+        """Answer every served question, each choice by the ``value`` this attempt served it
+        under: ``{"answers": [{"question": 12, "choices": ["9f3a01c2"]}]}``.
         The score, pass or fail, and (if the course shows answers) the review come back."""
         attempt = self.get_object()
         body = s.AttemptSubmitSerializer(data=request.data)

@@ -16,10 +16,15 @@ from cpd.queue import enqueue_after_commit
 
 
 @transaction.atomic
-def attempt_start(*, enrolment: Enrolment) -> Attempt:
+def attempt_start(*, enrolment: Enrolment, rng: random.Random | None = None) -> Attempt:
     """Serve a knowledge check: the version's number of questions drawn at random from its
     bank, choices shuffled, all stored so that grading reads only what was served. An
-    unsubmitted attempt is returned as it is, so reloading the page serves nothing new."""
+    unsubmitted attempt is returned as it is, so reloading the page serves nothing new.
+
+    Each choice is served under a value drawn at random for this attempt (``values``,
+    beside the choice ids in ``served``): the page and the API show only those, so nothing
+    a learner can read (ids follow the order a bank was written in) says which is right.
+    ``rng`` is the randomness (the system's unless a test seeds its own)."""
     refuse_unless_in_progress(enrolment)
     version = enrolment.course_version
     open_attempt = enrolment.attempts.filter(submitted_at__isnull=True).first()
@@ -40,7 +45,7 @@ def attempt_start(*, enrolment: Enrolment) -> Attempt:
                 _("You can try again from %(time)s. Use the time to look back over the lessons.")
                 % {"time": timezone.localtime(ready_at).strftime("%H:%M on %d %B %Y")}
             )
-    rng = random.SystemRandom()
+    rng = rng or random.SystemRandom()
     bank = list(version.questions.prefetch_related("choices"))
     drawn = rng.sample(bank, k=min(version.questions_per_attempt, len(bank)))
     served = []
@@ -48,7 +53,13 @@ def attempt_start(*, enrolment: Enrolment) -> Attempt:
         choice_ids = [c.pk for c in question.choices.all()]
         if question.kind != Question.Kind.TRUE_FALSE:
             rng.shuffle(choice_ids)
-        served.append({"question": question.pk, "choices": choice_ids})
+        served.append(
+            {
+                "question": question.pk,
+                "choices": choice_ids,
+                "values": served_values(rng, choice_ids),
+            }
+        )
     return Attempt.objects.create(
         enrolment=enrolment,
         number=len(submitted) + 1,
@@ -57,10 +68,17 @@ def attempt_start(*, enrolment: Enrolment) -> Attempt:
     )
 
 
-def attempt_submit(*, attempt: Attempt, answers: dict[int, list[int]]) -> Attempt:
+def served_values(rng: random.Random, choice_ids: list[int]) -> list[str]:
+    """Distinct random values for a question's served choices, one each, in the served
+    order: eight hex digits, so their order says nothing either."""
+    return [f"{number:08x}" for number in rng.sample(range(2**32), len(choice_ids))]
+
+
+def attempt_submit(*, attempt: Attempt, answers: dict[int, list[str]]) -> Attempt:
     """Grade an attempt against what it served, on the server only.
 
-    ``answers`` maps question id to the chosen choice ids. Refused, with nothing saved:
+    ``answers`` maps question id to the values of the chosen choices, as the attempt served
+    them; the stored attempt maps them back to its choices. Refused, with nothing saved:
     a second submission, an answer to a question that was not served, a choice that was not
     offered, several choices for a one-answer question, or a question left unanswered.
     On a pass the enrolment completes and one certificate is issued, however many requests
@@ -75,7 +93,10 @@ def attempt_submit(*, attempt: Attempt, answers: dict[int, list[int]]) -> Attemp
         if attempt.submitted_at is not None:
             raise LearningError(_("This attempt has already been submitted."))
         refuse_unless_in_progress(attempt.enrolment)
-        served = {item["question"]: item["choices"] for item in attempt.served}
+        served = {
+            item["question"]: dict(zip(item["values"], item["choices"], strict=True))
+            for item in attempt.served
+        }
         unknown = set(answers) - set(served)
         if unknown:
             raise LearningError(_("Answers were sent for questions that were not asked."))
@@ -86,10 +107,11 @@ def attempt_submit(*, attempt: Attempt, answers: dict[int, list[int]]) -> Attemp
         }
         correct_count = 0
         answer_rows = []
-        for question_id, choice_ids in answers.items():
-            chosen = set(choice_ids)
-            if not chosen or not chosen <= set(served[question_id]):
+        for question_id, values in answers.items():
+            offered = served[question_id]
+            if not values or not set(values) <= set(offered):
                 raise LearningError(_("Choose from the answers offered for each question."))
+            chosen = {offered[value] for value in values}
             question = questions[question_id]
             if question.kind != Question.Kind.MULTIPLE and len(chosen) > 1:
                 raise LearningError(_("Choose one answer for each one-answer question."))

@@ -16,6 +16,7 @@ from courses.models import (
     LessonProgress,
     ScenarioChoice,
 )
+from courses.selectors import scenario_served
 from cpd.models import Membership
 from cpd.people.selectors import memberships_of
 from cpd.signals import compliance_changed_after_commit
@@ -96,20 +97,21 @@ def lesson_finish(
     *,
     enrolment: Enrolment,
     lesson: Lesson,
-    choice_id: int | None = None,
+    choice: str | None = None,
     confirmed: bool = False,
     document: int | None = None,
     seconds_spent: int = 0,
 ) -> None:
     """Finish a lesson as its kind asks: a reading lesson as it is, a scenario with the
-    learner's response (``choice_id``), an acknowledgement once they have ``confirmed`` the
+    learner's response (``choice``: the value the enrolment is offered it under, from
+    ``courses.selectors.scenario_served``), an acknowledgement once they have ``confirmed`` the
     statement (and, where it offers several documents, said which they read: ``document``,
     from 1). The lesson page and the API both finish lessons here."""
     refuse_unless_in_progress(enrolment)
     if lesson.kind == Lesson.Kind.SCENARIO:
-        if choice_id is None:
+        if choice is None:
             raise LearningError(_("Choose a response to finish this scenario."))
-        scenario_respond(enrolment=enrolment, lesson=lesson, choice_id=choice_id)
+        scenario_respond(enrolment=enrolment, lesson=lesson, choice=choice)
     elif lesson.kind == Lesson.Kind.ACKNOWLEDGEMENT:
         if not confirmed:
             raise LearningError(_("Confirm the statement to finish this lesson."))
@@ -154,16 +156,19 @@ def _progress_done(enrolment, lesson, seconds_spent, **extra) -> LessonProgress:
 
 @transaction.atomic
 def scenario_respond(
-    *, enrolment: Enrolment, lesson: Lesson, choice_id: int
+    *, enrolment: Enrolment, lesson: Lesson, choice: str
 ) -> tuple[LessonProgress, ScenarioChoice]:
+    """Record the learner's response to a scenario: ``choice`` is the value this enrolment
+    is offered it under (``courses.selectors.scenario_served``)."""
     refuse_unless_in_progress(enrolment)
     if lesson.version_id != enrolment.course_version_id or lesson.kind != Lesson.Kind.SCENARIO:
         raise LearningError(_("This lesson is not a scenario in your course."))
-    choice = lesson.choices.filter(pk=choice_id).first()
-    if choice is None:
+    offered = scenario_served(enrolment_id=enrolment.pk, choices=list(lesson.choices.all()))
+    chosen = next((c for c in offered if c.value == choice), None)
+    if chosen is None:
         raise LearningError(_("Choose one of the responses listed."))
-    progress = _progress_done(enrolment, lesson, 0, scenario_choice=choice)
-    return progress, choice
+    progress = _progress_done(enrolment, lesson, 0, scenario_choice=chosen)
+    return progress, chosen
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from cpd.audit.services import audit_record
-from cpd.errors import Refused
+from cpd.errors import NotAllowed, Refused
 from cpd.models import Membership, School
 from cpd.signals import compliance_changed_after_commit
 
@@ -235,6 +235,18 @@ def membership_create(
     return membership
 
 
+#: The fields that decide which training a person must do: nobody changes them on their own
+#: membership (separation of duties).
+REQUIREMENT_FIELDS = ("role", "staff_category", "started_on", "left_on")
+
+
+def _refuse_own(membership: Membership, actor, message: str) -> None:
+    """``NotAllowed`` if ``actor`` is the member: someone else in the school (its other
+    DSLs or its admin, or its trust's admin) must do it."""
+    if actor is not None and getattr(actor, "pk", None) == membership.user_id:
+        raise NotAllowed(message)
+
+
 def _shown(value) -> str | None:
     return value.isoformat() if isinstance(value, date) else value
 
@@ -252,6 +264,15 @@ def membership_update(*, membership: Membership, actor=None, **values) -> Member
     changed = {name: value for name, value in values.items() if before[name] != value}
     if not changed:
         return membership
+    if set(changed) & set(REQUIREMENT_FIELDS):
+        _refuse_own(
+            membership,
+            actor,
+            _(
+                "You cannot change your own role, staff category or dates: they decide "
+                "which training you must do. Ask another DSL or the school's admin."
+            ),
+        )
     memberships_update_many(changes=[(membership, changed)])
     audit_record(
         actor=actor,
@@ -277,7 +298,16 @@ def membership_leave(*, membership: Membership, left_on: date, actor=None) -> Me
     active on a date), so do reminders, and they lose access to the school's pages
     (permissions only count members who have not left). Nothing is deleted: their
     enrolments, attempts, acknowledgements and certificates are kept as records. Marking
-    the same date twice changes nothing and records nothing."""
+    the same date twice changes nothing and records nothing. Nobody marks themselves as
+    leaving (``NotAllowed``): another DSL, the school's admin or the trust's admin does."""
+    _refuse_own(
+        membership,
+        actor,
+        _(
+            "You cannot mark yourself as leaving. Ask another DSL or the school's admin, "
+            "or the trust's admin."
+        ),
+    )
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     changed = memberships_leave_many(leavers=[(membership, left_on)])
     if not changed:

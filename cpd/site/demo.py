@@ -5,6 +5,7 @@ Idempotent: every row is looked up before it is made, so a second run changes no
 Dates are relative to the day of the first run.
 """
 
+import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -219,9 +220,8 @@ def _answered_check(enrolment, *, seed: int) -> int:
     draws its questions from the whole bank; a person's chance of a right answer depends on
     how well they know the material and how hard the question is, and a wrong answer picks
     a plausible wrong choice. Deterministic (seeded by the person)."""
-    import random
-
     from courses.models import Answer, Attempt
+    from courses.services.assessment import served_values
 
     version = enrolment.course_version
     bank = list(version.questions.order_by("position").prefetch_related("choices"))
@@ -244,7 +244,12 @@ def _answered_check(enrolment, *, seed: int) -> int:
             enrolment=enrolment,
             number=number,
             served=[
-                {"question": q.pk, "choices": [c.pk for c in q.choices.all()]} for q in questions
+                {
+                    "question": q.pk,
+                    "choices": [c.pk for c in q.choices.all()],
+                    "values": served_values(rng, list(q.choices.all())),
+                }
+                for q in questions
             ],
             started_at=started,
             submitted_at=enrolment.completed_at if passes else started + timedelta(minutes=8),

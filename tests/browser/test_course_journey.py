@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from courses.models import Acknowledgement, Attempt, Choice, Enrolment, Lesson, ScenarioChoice
+from courses.selectors import scenario_served
 from cpd.models import Membership
 from tests.browser.support import (
     PHONE,
@@ -103,9 +104,16 @@ def course(transactional_db):
 
 
 def choices_for(question_id: int, *, correct: bool) -> set[str]:
-    """The ids of the question's correct (or incorrect) choices, as its form field's values."""
-    ids = Choice.objects.filter(question_id=question_id, is_correct=correct)
-    return {str(pk) for pk in ids.values_list("pk", flat=True)}
+    """The values the open attempt serves the question's correct (or incorrect) choices
+    under, as its form field's values."""
+    ids = set(
+        Choice.objects.filter(question_id=question_id, is_correct=correct).values_list(
+            "pk", flat=True
+        )
+    )
+    attempt = Attempt.objects.get(submitted_at__isnull=True)
+    [item] = [item for item in attempt.served if item["question"] == question_id]
+    return {value for pk, value in zip(item["choices"], item["values"], strict=True) if pk in ids}
 
 
 def answer_knowledge_check(page: Page, *, correctly: bool) -> None:
@@ -176,9 +184,12 @@ def test_staff_member_takes_a_whole_course_on_a_phone_by_keyboard(new_page, cour
     expect(page.locator(".caption")).to_contain_text("Lesson 2 of 3")
     scenario = Lesson.objects.get(slug="at-break")
     expect(page.get_by_role("group", name=scenario.prompt)).to_be_visible()
-    best = scenario.choices.get(is_best=True)
+    [best] = scenario_served(
+        enrolment_id=Enrolment.objects.get(status=Enrolment.Status.IN_PROGRESS).pk,
+        choices=[scenario.choices.get(is_best=True)],
+    )
     tab_to(page, page.locator("input[name='choice']").first)
-    choose_by_keyboard(page, "choice", {str(best.pk)})
+    choose_by_keyboard(page, "choice", {best.value})
     tab_to(page, page.get_by_role("button", name="See feedback"))
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/courses/{SLUG}/lessons/at-break/#feedback")

@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from courses import services as learning
-from courses.models import Choice, Enrolment, Lesson
+from courses.models import Attempt, Choice, Enrolment, Lesson
+from courses.selectors import scenario_served
 from cpd.compliance.services import requirement_pack_load
 from cpd.models import Membership
 from tests.browser.support import (
@@ -49,20 +50,37 @@ def correct_choices(question_id: int) -> set[str]:
     }
 
 
+def correct_values(question_id: int) -> set[str]:
+    """The values the open attempt serves the question's correct choices under."""
+    [item] = [
+        item
+        for item in Attempt.objects.get(submitted_at__isnull=True).served
+        if item["question"] == question_id
+    ]
+    return {
+        value
+        for pk, value in zip(item["choices"], item["values"], strict=True)
+        if str(pk) in correct_choices(question_id)
+    }
+
+
 def pass_course(membership: Membership, version) -> None:
     """Take a course through the learning services, as the views do: every lesson, then a
     knowledge check answered correctly."""
     enrolment = learning.enrolment_start(membership=membership, course_version=version)
     for lesson in version.lessons.order_by("position"):
         if lesson.kind == Lesson.Kind.SCENARIO:
-            learning.scenario_respond(
-                enrolment=enrolment, lesson=lesson, choice_id=lesson.choices.first().pk
-            )
+            [first] = scenario_served(enrolment_id=enrolment.pk, choices=[lesson.choices.first()])
+            learning.scenario_respond(enrolment=enrolment, lesson=lesson, choice=first.value)
         else:
             learning.lesson_complete(enrolment=enrolment, lesson=lesson)
     attempt = learning.attempt_start(enrolment=enrolment)
     answers = {
-        item["question"]: [int(pk) for pk in correct_choices(item["question"])]
+        item["question"]: [
+            value
+            for pk, value in zip(item["choices"], item["values"], strict=True)
+            if str(pk) in correct_choices(item["question"])
+        ]
         for item in attempt.served
     }
     assert learning.attempt_submit(attempt=attempt, answers=answers).passed
@@ -129,8 +147,12 @@ def test_staff_member_completes_induction_on_a_phone_by_keyboard(
             check_page(page, visited)
         choices = list(lesson.choices.order_by("position"))
         wanted = next(c for c in choices if c.is_best == (scenarios_seen > 1))
+        [offered] = scenario_served(
+            enrolment_id=Enrolment.objects.get(status=Enrolment.Status.IN_PROGRESS).pk,
+            choices=[wanted],
+        )
         tab_to(page, page.locator("input[name='choice']").first)
-        choose_by_keyboard(page, "choice", {str(wanted.pk)})
+        choose_by_keyboard(page, "choice", {offered.value})
         tab_to(page, page.get_by_role("button", name="See feedback"))
         page.keyboard.press("Enter")
 
@@ -167,7 +189,7 @@ def test_staff_member_completes_induction_on_a_phone_by_keyboard(
     for name in names:
         question_id = int(name.removeprefix("q"))
         tab_to(page, page.locator(f"input[name='{name}']").first)
-        choose_by_keyboard(page, name, correct_choices(question_id))
+        choose_by_keyboard(page, name, correct_values(question_id))
     tab_to(page, page.get_by_role("button", name="Submit answers"))
     page.keyboard.press("Enter")
 

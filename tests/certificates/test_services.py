@@ -103,6 +103,7 @@ def test_reissue_supersedes_and_links_both_ways(
             actor=dsl.user,
             reason="Name misspelt",
             holder_name="Amara Okonkwo",
+            name_correction="Surname misspelt in the school's records",
             notify=False,
         )
 
@@ -139,6 +140,7 @@ def test_reissue_supersedes_and_links_both_ways(
                 "supersedes": certificate.serial,
                 "reason": "Name misspelt",
                 "holder_name_changed": True,
+                "name_correction": "Surname misspelt in the school's records",
             },
         )
     ]
@@ -146,10 +148,18 @@ def test_reissue_supersedes_and_links_both_ways(
 
 def test_reissue_chain_and_revoke_at_the_end(certificate, dsl):
     second = certificate_reissue(
-        certificate=certificate, actor=dsl.user, reason="Name", holder_name="Amara Okonkwo"
+        certificate=certificate,
+        actor=dsl.user,
+        reason="Name",
+        holder_name="Amara Okonkwo",
+        name_correction="Misspelt",
     )
     third = certificate_reissue(
-        certificate=second, actor=dsl.user, reason="Name again", holder_name="Amara Okonkwo-Lee"
+        certificate=second,
+        actor=dsl.user,
+        reason="Name again",
+        holder_name="Amara Okonkwo-Lee",
+        name_correction="Married name, as on her passport",
     )
     certificate_revoke(certificate=third, actor=dsl.user, reason="Issued in error")
 

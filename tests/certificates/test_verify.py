@@ -91,6 +91,7 @@ def test_verify_api_returns_status_and_details(client, school, fields, status, l
         "completed_on": "2025-09-01",
         "expires_on": certificate.expires_on.isoformat(),
         "revoked_on": "2025-10-01" if status == "revoked" else None,
+        "reissued": None,
     }
 
 
@@ -170,3 +171,30 @@ def test_verification_codes_are_unique_per_certificate(member, version, issue):
     second = issue(membership=member("B", "Two"), version=version)
     assert first.verification_code != second.verification_code
     assert Certificate.objects.count() == 2
+
+
+@pytest.mark.parametrize("code", ["a/b", "../etc", "x" * 65, "bad code", "é", "a\x00b"])
+def test_verify_lookup_of_a_code_that_cannot_be_one_says_so(client, school, code):
+    """Typed into the form: once a 500 (a code with a slash has no verify address)."""
+    response = client.get("/verify/", {"code": code})
+    assert response.status_code == 400
+    assert text_of(response) == (
+        "Check a certificate Scan the QR code on the certificate, or type the verification "
+        "code printed under it. Verification code Error: A verification code has only "
+        "letters, numbers, hyphens and underscores. Check the code against the certificate, "
+        "or scan its QR code. Check"
+    )
+
+
+@pytest.mark.parametrize("code", ["%00", "a%00b", "x" * 65, "%C3%A9"])
+def test_verify_address_with_a_code_that_cannot_be_one_is_not_found(client, school, code):
+    page = client.get(f"/verify/{code}/")
+    api = client.get(f"/api/v1/verify/{code}/")
+    assert (page.status_code, api.status_code) == (404, 404)
+    assert api.json()["code"] == "not_found"
+
+
+def test_verify_lookup_of_a_real_code_goes_to_its_page(client, school):
+    certificate = make(school)
+    response = client.get("/verify/", {"code": f" {certificate.verification_code} "})
+    assert response["Location"] == f"/verify/{certificate.verification_code}/"

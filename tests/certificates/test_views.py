@@ -192,3 +192,13 @@ def test_detail_page_query_count(client, dsl, certificate, sign_in):
     with CaptureQueriesContext(connection) as queries:
         client.get(f"/certificates/{certificate.serial}/")
     assert len(queries) == 4
+
+
+@pytest.mark.parametrize("serial", ["%00", "a%00b", "x" * 41, "CPD 2026", "%C3%A9"])
+def test_a_serial_that_cannot_be_one_is_not_found(client, dsl, sign_in, serial):
+    """Once a 500 on PostgreSQL (a NUL byte in a query)."""
+    sign_in(dsl)
+    for suffix in ("", "pdf/"):
+        assert client.get(f"/certificates/{serial}/{suffix}").status_code == 404
+    for action in ("revoke", "reissue"):
+        assert client.post(f"/certificates/{serial}/{action}/", {}).status_code == 404

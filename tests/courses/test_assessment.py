@@ -56,13 +56,21 @@ def ready_enrolment(version, **kwargs):
     return enrolment
 
 
-def answers_for(attempt, *, correct: bool) -> dict[int, list[int]]:
+def values_of(attempt, question_id: int, choice_ids) -> list[str]:
+    """The values the attempt served these choices of this question under."""
+    [item] = [item for item in attempt.served if item["question"] == question_id]
+    value = dict(zip(item["choices"], item["values"], strict=True))
+    return [value[pk] for pk in choice_ids]
+
+
+def answers_for(attempt, *, correct: bool) -> dict[int, list[str]]:
+    """Right (or wrong) answers to every question served, by the values served."""
     answers = {}
     for item in attempt.served:
         question = Question.objects.get(pk=item["question"])
         right = sorted(question.choices.filter(is_correct=True).values_list("pk", flat=True))
         wrong = sorted(question.choices.filter(is_correct=False).values_list("pk", flat=True))
-        answers[question.pk] = right if correct else wrong[:1]
+        answers[question.pk] = values_of(attempt, question.pk, right if correct else wrong[:1])
     return answers
 
 
@@ -136,7 +144,8 @@ def test_attempt_submit_partly_right_multiple_answer_counts_as_wrong():
     attempt = attempt_start(enrolment=enrolment)
     [item] = attempt.served
     one_right = Question.objects.get(pk=item["question"]).choices.filter(is_correct=True)[:1]
-    attempt = attempt_submit(attempt=attempt, answers={item["question"]: [one_right[0].pk]})
+    answers = {item["question"]: values_of(attempt, item["question"], [one_right[0].pk])}
+    attempt = attempt_submit(attempt=attempt, answers=answers)
     assert (attempt.score, attempt.passed) == (0, False)
 
 
@@ -146,9 +155,7 @@ def test_attempt_submit_answer_to_unserved_question_is_refused_and_nothing_saved
     served = {item["question"] for item in attempt.served}
     unserved = version.questions.exclude(pk__in=served).first()
     answers = answers_for(attempt, correct=True)
-    answers[unserved.pk] = list(
-        unserved.choices.filter(is_correct=True).values_list("pk", flat=True)
-    )
+    answers[unserved.pk] = ["00000000"]
     with pytest.raises(
         LearningError, match="^Answers were sent for questions that were not asked.$"
     ):
@@ -173,7 +180,8 @@ def test_attempt_submit_two_choices_for_a_one_answer_question_is_refused():
     attempt = attempt_start(enrolment=ready_enrolment(version))
     answers = answers_for(attempt, correct=True)
     single = next(q for q in answers if Question.objects.get(pk=q).kind == Question.Kind.SINGLE)
-    answers[single] = list(Question.objects.get(pk=single).choices.values_list("pk", flat=True))[:2]
+    [item] = [item for item in attempt.served if item["question"] == single]
+    answers[single] = item["values"][:2]
     with pytest.raises(LearningError, match="^Choose one answer for each one-answer question.$"):
         attempt_submit(attempt=attempt, answers=answers)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from courses.models import Choice, Enrolment, Lesson, LessonProgress, ScenarioChoice
+from courses.selectors import scenario_served
 from courses.services import attempt_start
 from cpd.models import Requirement
 from tests.courses.test_assessment import answers_for, build_course, ready_enrolment
@@ -75,7 +76,10 @@ def test_scenario_lesson_hides_the_best_response_until_one_is_chosen(client):
     change_behind_the_rules(ScenarioChoice.objects.filter(lesson=lesson, position=2), is_best=True)
     assert page_bytes(client, url) == before
     assert b"Why 0" not in before
-    client.post(url, {"choice": ScenarioChoice.objects.get(lesson=lesson, position=1).pk})
+    [chosen] = scenario_served(
+        enrolment_id=enrolment.pk, choices=[ScenarioChoice.objects.get(lesson=lesson, position=1)]
+    )
+    assert client.post(url, {"choice": chosen.value}).status_code == 302
     after = client.get(url).content.decode()
     assert "Why 0" in after and "Why 1" in after and "Why 2" in after
 
@@ -200,11 +204,13 @@ def test_scenario_lesson_page_query_count(client, django_assert_num_queries, ans
     client.login(username=enrolment.membership.user.email, password=PASSWORD)
     url = f"/courses/{version.course.slug}/lessons/{lesson.slug}/"
     if answered:
-        client.post(url, {"choice": choices[1].pk})
+        [chosen] = scenario_served(enrolment_id=enrolment.pk, choices=[choices[1]])
+        assert client.post(url, {"choice": chosen.value}).status_code == 302
     client.get(url)
     # the user; their enrolment with its progress, which names the response chosen (the
     # lesson's choices come with its lessons, from the cache)
     with django_assert_num_queries(2):
         response = client.get(url)
     assert response.context["chosen"] == (choices[1] if answered else None)
-    assert response.context["scenario_choices"] == (choices if answered else [])
+    served = scenario_served(enrolment_id=enrolment.pk, choices=list(choices))
+    assert response.context["scenario_choices"] == (served if answered else [])

@@ -8,7 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from courses.models import Acknowledgement, Enrolment, Lesson, LessonProgress, ScenarioChoice
-from courses.selectors import lesson_player
+from courses.selectors import lesson_player, scenario_served
 from courses.services import LearningError, acknowledgement_record, lesson_complete
 from cpd.compliance.selectors import training_plan
 from cpd.models import Membership
@@ -195,11 +195,20 @@ def test_lesson_player_names_the_response_chosen_in_each_scenario():
         (False, None),
         (True, responses[second.pk][1].pk),
     ]
-    # The choices come with the lessons, in their order.
+    # The choices come with the lessons, as this enrolment is offered them.
+    served = {
+        pk: scenario_served(enrolment_id=enrolment.pk, choices=list(offered))
+        for pk, offered in responses.items()
+    }
     assert [entry.choices for entry in outline.lessons] == [
         [],
-        responses[first.pk],
-        responses[second.pk],
+        served[first.pk],
+        served[second.pk],
+    ]
+    assert [[c.value for c in entry.choices] for entry in outline.lessons] == [
+        [],
+        sorted(c.value for c in served[first.pk]),
+        sorted(c.value for c in served[second.pk]),
     ]
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from courses.models import Acknowledgement, Enrolment, Lesson, LessonProgress, ScenarioChoice
+from courses.selectors import scenario_served
 from courses.services import attempt_start, attempt_submit
 from tests.courses.test_assessment import answers_for
 from tests.factories import (
@@ -217,6 +218,12 @@ def test_finishing_with_a_response_from_another_scenario_is_refused_on_both():
     assert LessonProgress.objects.count() == 0
 
 
+def value_for(enrolment, choice) -> str:
+    """The value this enrolment is offered a scenario's response under."""
+    [served] = scenario_served(enrolment_id=enrolment.pk, choices=[choice])
+    return served.value
+
+
 def test_finishing_every_kind_of_lesson_records_the_same_on_both():
     version = course()
     by_page = EnrolmentFactory(course_version=version)
@@ -226,14 +233,14 @@ def test_finishing_every_kind_of_lesson_records_the_same_on_both():
     url = "/courses/recognising-grooming/lessons/{}/"
     for lesson, form in [
         ("reading", {}),
-        ("scenario", {"choice": second.pk}),
+        ("scenario", {"choice": value_for(by_page, second)}),
         ("policy", {"confirm": "on"}),
     ]:
         assert page.post(url.format(lesson), form).status_code == 302
     api = api_as(by_api.membership.user)
     for body in [
         {"lesson": "reading"},
-        {"lesson": "scenario", "choice": second.pk},
+        {"lesson": "scenario", "choice": value_for(by_api, second)},
         {"lesson": "policy", "confirm": True},
     ]:
         assert api.post(f"/api/v1/enrolments/{by_api.pk}/lessons/", body).status_code == 200
@@ -290,7 +297,7 @@ def _page_review(response) -> list:
             "explanation": item.question.explanation,
             "choices": [
                 {
-                    "id": choice.pk,
+                    "value": choice.value,
                     "text": choice.text,
                     "chosen": chosen,
                     "is_correct": choice.is_correct,
@@ -317,7 +324,7 @@ def test_an_attempts_review_is_the_same_on_both(correct):
     assert [item["question"] for item in api["review"]] == served
     assert [item["correct"] for item in api["review"]] == [correct, correct]
     for item, served_item in zip(api["review"], attempt.served, strict=True):
-        assert [c["id"] for c in item["choices"]] == served_item["choices"]
+        assert [c["value"] for c in item["choices"]] == served_item["values"]
         assert [c["text"][-1] for c in item["choices"] if c["chosen"]] == (
             ["1"] if correct else ["0"]
         )
@@ -347,9 +354,13 @@ def test_an_attempt_not_yet_submitted_has_no_review_on_either():
     # The questions, as served, on both; nothing says which choice is right.
     form = page_as(user).get(page["Location"]).context["form"]
     assert [
-        {"id": q.pk, "choices": [int(value) for value, _text in form.fields[name].choices]}
+        {"id": q.pk, "choices": [value for value, _text in form.fields[name].choices]}
         for q, name in form.questions
-    ] == [{"id": q["id"], "choices": [c["id"] for c in q["choices"]]} for q in api["questions"]]
+    ] == [{"id": q["id"], "choices": [c["value"] for c in q["choices"]]} for q in api["questions"]]
+    assert [q["id"] for q in api["questions"]] == [item["question"] for item in attempt.served]
+    assert [[c["value"] for c in q["choices"]] for q in api["questions"]] == [
+        item["values"] for item in attempt.served
+    ]
 
 
 # -- counting lessons ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import json
 import os
 import sys
 from datetime import date
+from html import escape
 
 
 def _setup() -> None:
@@ -120,7 +121,7 @@ def attempts(*, schools: int, learners: int) -> list[dict]:
             for lesson in lessons
         )
     correct = {
-        q.pk: sorted(c.pk for c in q.choices.all() if c.is_correct)
+        q.pk: {c.pk for c in q.choices.all() if c.is_correct}
         for q in Question.objects.filter(version=version).prefetch_related("choices")
     }
     result = []
@@ -131,8 +132,14 @@ def attempts(*, schools: int, learners: int) -> list[dict]:
                 "email": membership.user.email,
                 "session": _session_for(membership.user),
                 "path": f"/courses/{COURSE}/check/{attempt.number}/",
+                # Each correct choice by the value the attempt serves it under.
                 "answers": {
-                    f"q{item['question']}": correct[item["question"]] for item in attempt.served
+                    f"q{item['question']}": [
+                        value
+                        for pk, value in zip(item["choices"], item["values"], strict=True)
+                        if pk in correct[item["question"]]
+                    ]
+                    for item in attempt.served
                 },
             }
         )
@@ -238,7 +245,9 @@ def _enrolled_sessions(staff: list[dict]) -> list[str]:
 
 
 def _lessons() -> list[dict]:
-    """The course's lessons in order, with what a learner posts to finish each."""
+    """The course's lessons in order, with what a learner posts to finish each: for a
+    scenario, the text of a response (as the page shows it, escaped), since each enrolment
+    is offered the responses under values of its own."""
     from courses.models import Lesson
 
     lessons = Lesson.objects.filter(version__course__slug=COURSE).order_by("position")
@@ -246,18 +255,20 @@ def _lessons() -> list[dict]:
         {
             "slug": lesson.slug,
             "kind": lesson.kind,
-            "choice": next((c.pk for c in lesson.choices.all()), None),
+            "choice": next((escape(c.text) for c in lesson.choices.all()), None),
         }
         for lesson in lessons.prefetch_related("choices")
     ]
 
 
 def _answer_key() -> dict:
-    """Question id -> correct choice ids: what a learner who read the lessons would pick."""
+    """Question id -> the texts (escaped, as the page shows them) of its correct choices:
+    what a learner who read the lessons would pick. Each attempt serves choices under
+    values of its own, so a learner finds them on the page by their text."""
     from courses.models import Question
 
     return {
-        str(q.pk): sorted(c.pk for c in q.choices.all() if c.is_correct)
+        str(q.pk): sorted(escape(c.text) for c in q.choices.all() if c.is_correct)
         for q in Question.objects.filter(version__course__slug=COURSE).prefetch_related("choices")
     }
 

@@ -80,7 +80,8 @@ def test_certificate_revoked_and_reissued(actor, staff):
     MembershipFactory(user=actor, school=staff.school, role=Membership.Role.DSL)
     first = CertificateFactory(enrolment__membership=staff)
     second = certificate_reissue(certificate=first, actor=actor, reason="Name corrected",
-                                 holder_name="Sarah Thompson-Lee", notify=False)  # fmt: skip
+                                 holder_name="Sarah Thompson-Lee", notify=False,
+                                 name_correction="Married name")  # fmt: skip
     assert_event(
         "certificates.certificate.reissued", actor=actor, target=second, school=staff.school
     )

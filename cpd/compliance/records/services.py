@@ -1,7 +1,9 @@
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cpd.audit.services import audit_record
+from cpd.errors import NotAllowed
 from cpd.models import ExternalRecord, Membership
 from cpd.signals import compliance_changed_after_commit
 
@@ -26,7 +28,16 @@ def external_record_add(*, membership: Membership, actor, **fields) -> ExternalR
 def external_record_decide(
     *, record: ExternalRecord, actor, verified: bool, course=None, note: str = ""
 ) -> ExternalRecord:
-    """Verify (optionally choosing which course it counts as) or reject a record."""
+    """Verify (optionally choosing which course it counts as) or reject a record. Nobody
+    decides on their own record (``NotAllowed``): another DSL, the school's admin or the
+    trust's admin does, so a school with one DSL has its admin verify the DSL's own."""
+    if actor is not None and getattr(actor, "pk", None) == record.membership.user_id:
+        raise NotAllowed(
+            _(
+                "You cannot verify or reject your own training record. Ask another DSL or "
+                "the school's admin, or the trust's admin."
+            )
+        )
     record.status = ExternalRecord.Status.VERIFIED if verified else ExternalRecord.Status.REJECTED
     if verified and course is not None:
         record.satisfies_course = course
