@@ -173,17 +173,25 @@ def test_verification_codes_are_unique_per_certificate(member, version, issue):
     assert Certificate.objects.count() == 2
 
 
-@pytest.mark.parametrize("code", ["a/b", "../etc", "x" * 65, "bad code", "é", "a\x00b"])
-def test_verify_lookup_of_a_code_that_cannot_be_one_says_so(client, school, code):
+SHAPE = "Error: A verification code has only letters and numbers (and hyphens between groups)."
+
+
+@pytest.mark.parametrize(
+    ("code", "error"),
+    [
+        ("a/b", SHAPE),
+        ("../etc", SHAPE),
+        ("x" * 79, SHAPE),
+        ("bad code!", SHAPE),
+        ("é", SHAPE),
+        ("a\x00b", "Error: Null characters are not allowed."),
+    ],
+)
+def test_verify_lookup_of_a_code_that_cannot_be_one_says_so(client, school, code, error):
     """Typed into the form: once a 500 (a code with a slash has no verify address)."""
     response = client.get("/verify/", {"code": code})
     assert response.status_code == 400
-    assert text_of(response) == (
-        "Check a certificate Scan the QR code on the certificate, or type the verification "
-        "code printed under it. Verification code Error: A verification code has only "
-        "letters, numbers, hyphens and underscores. Check the code against the certificate, "
-        "or scan its QR code. Check"
-    )
+    assert error in text_of(response)
 
 
 @pytest.mark.parametrize("code", ["%00", "a%00b", "x" * 65, "%C3%A9"])
