@@ -50,6 +50,7 @@ accounts = [
 compliance = [
     path("", compliance_views.home, name="home"),
     path("training/", compliance_views.my_training, name="my_training"),
+    path("schools/", compliance_views.schools, name="schools"),
     path("schools/<slug:slug>/compliance/", compliance_views.compliance, name="compliance"),
     path(
         "schools/<slug:slug>/compliance.<str:fmt>",

@@ -41,3 +41,9 @@ def memberships_visible_to(*, user, access: SchoolAccess) -> QuerySet[Membership
     if not access.allows(Permission.VIEW_COMPLIANCE):
         memberships = memberships.filter(user=user)
     return memberships.order_by("user__last_name", "user__first_name", "pk")
+
+
+def schools_led_by(*, user) -> QuerySet[School]:
+    """The schools whose compliance this person may see (as DSL, deputy, school admin or
+    trust admin), by name: the school switcher's choices."""
+    return School.objects.filter(compliance_schools_q(user)).order_by("name")
