@@ -120,6 +120,11 @@ people = [
         people_views.staff_leave,
         name="staff_leave",
     ),
+    path(
+        "schools/<slug:slug>/staff/<int:pk>/restore/",
+        people_views.staff_restore,
+        name="staff_restore",
+    ),
     path("api-token/", accounts_views.api_token, name="api_token"),
 ]
 

@@ -121,6 +121,7 @@ def html_routes(w: World) -> dict:
         "cpd:staff_import": ("other", "get", {"slug": b}),
         "cpd:staff_import_preview": ("other", "get", {"slug": b, "token": uuid.uuid4()}),
         "cpd:staff_leave": ("other", "post", {"slug": b, "pk": m}),
+        "cpd:staff_restore": ("other", "post", {"slug": b, "pk": m}),
         "certificates:detail": ("other", "get", {"serial": cert}),
         "certificates:pdf": ("other", "get", {"serial": cert}),
         "certificates:revoke": ("other", "post", {"serial": cert}),
@@ -142,6 +143,8 @@ def html_routes(w: World) -> dict:
         ),  # fmt: skip
         "courses:assessment_start": ("own", "post", {"slug": w.course.slug}, "caller's"),
         "cpd:my_training": ("own", "get", {}, "the caller's training"),
+        "cpd:schools": ("own", "get", {}, "the schools the caller leads"),
+        "courses:what_to_do": ("own", "get", {"slug": w.course.slug}, "shared course"),
         "cpd:my_records": ("own", "get", {}, "the caller's records"),
         "cpd:api_token": ("own", "get", {}, "the caller's token"),
         "certificates:list": ("own", "get", {}, "the caller's certificates"),
