@@ -119,20 +119,19 @@ class SchoolWordsMixin:
                 verb = _("Choose") if choose else _("Enter")
                 messages["required"] = f"{verb} {_lower_first(label)}".strip() + "."
             if isinstance(field, forms.IntegerField):
-                messages["invalid"] = _("%(field)s must be a whole number, like 12.") % {
-                    "field": label
-                }
-                field.validators = [_in_words(validator, label) for validator in field.validators]
-
-
-def _in_words(validator, label: str):
-    """A copy of a min/max validator whose message names the field (the declared field's
-    own validator is shared by every form made from it, so it is left alone)."""
-    limit = getattr(validator, "limit_value", None)
-    if validator.code == "min_value":
-        message = _("%(field)s must be %(limit)s or more.")
-    elif validator.code == "max_value":
-        message = _("%(field)s must be %(limit)s or fewer.")
-    else:
-        return validator
-    return type(validator)(limit, message=message % {"field": label, "limit": limit})
+                defaults = forms.IntegerField.default_error_messages
+                if str(messages.get("invalid")) == str(defaults["invalid"]):
+                    messages["invalid"] = _("%(field)s must be a whole number, like 12.") % {
+                        "field": label
+                    }
+                # A validator's error takes the field's message for its code.
+                messages.setdefault(
+                    "min_value",
+                    _("%(field)s must be %(limit)s or more.")
+                    % {"field": label, "limit": "%(limit_value)s"},
+                )
+                messages.setdefault(
+                    "max_value",
+                    _("%(field)s must be %(limit)s or fewer.")
+                    % {"field": label, "limit": "%(limit_value)s"},
+                )

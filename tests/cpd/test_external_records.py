@@ -32,6 +32,9 @@ def form_data(**overrides):
         "satisfies_course": "",
     }
     data.update(overrides)
+    # The date is typed as day, month and year.
+    year, month, day = data.pop("completed_on").split("-")
+    data.update(completed_on_day=day, completed_on_month=month, completed_on_year=year)
     return data
 
 
