@@ -316,7 +316,6 @@ def test_staff_member_takes_a_whole_course_on_a_phone_by_keyboard(new_page, cour
         f"/courses/{SLUG}/check/1/",
         f"/courses/{SLUG}/check/1/result/",
         course_page,
-        course_page,
         f"/courses/{SLUG}/check/2/",
         f"/courses/{SLUG}/check/2/result/",
     ]

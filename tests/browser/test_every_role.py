@@ -103,6 +103,8 @@ def test_every_demo_login_walks_its_navigation(new_page, demo, viewport, capsys)
                 continue
             depth[link] = clicks
             page.goto(link)  # the link's own address, taken from the page: following it
+            if link == "/" and path_of(page) == home:
+                continue  # "Home" is where signing in landed (a trust admin's trust)
             assert path_of(page) == link, f"{email}: {link} went to {path_of(page)}"
             check(page, link)
             # Every page's navigation leads only to pages already known to be one click

@@ -217,3 +217,33 @@ def test_marking_a_leaver_with_confirmation_then_restoring_them(new_page, teache
         expect(page.get_by_role("status")).to_contain_text("Sarah Thompson is current staff again.")
         teacher.refresh_from_db()
         assert teacher.left_on is None
+
+
+def test_training_done_elsewhere_form_fits_a_phone_and_names_each_missing_field(new_page, teacher):
+    visited = []
+    page = new_page(PHONE)
+    sign_in(page, teacher.user.email, PASSWORD)
+    page.wait_for_url(HOME)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="My training").click()
+    page.get_by_role("link", name="Record training you did elsewhere").click()
+    page.wait_for_url("**/training/records/")
+    check_page(page, visited)  # no sideways scroll at 320 px
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".error-summary li")).to_have_text(
+        [
+            "Enter the name of the training.",
+            "Enter who provided the training.",
+            "Enter the date you completed it.",
+            "How long the training took must be 1 minute or more.",
+            "Choose the certificate or other evidence to upload.",
+        ]
+    )
+    check_page(page, visited)
+    completed = page.get_by_role("group", name="Date you completed it")
+    completed.get_by_label("Day").fill("31")
+    completed.get_by_label("Month").fill("2")
+    completed.get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".error-summary")).to_contain_text(
+        "Date you completed it must be a real date, for example 27 3 "
+    )

@@ -52,9 +52,9 @@ class ExternalRecordForm(SchoolWordsMixin, forms.ModelForm):
             "Choose the certificate or other evidence to upload."
         )
         self.fields["minutes"].min_value = 1
-        self.fields["minutes"].validators.append(
-            MinValueValidator(1, _("How long the training took must be 1 minute or more."))
-        )
+        too_short = _("How long the training took must be 1 minute or more.")
+        self.fields["minutes"].validators.append(MinValueValidator(1, too_short))
+        self.fields["minutes"].error_messages["min_value"] = too_short
 
     def clean_completed_on(self):
         value = self.cleaned_data["completed_on"]
