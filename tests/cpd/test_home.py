@@ -26,6 +26,8 @@ pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 11, 20)
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+# The DSL's home: their training plan, the school's matrix and to-dos, the header.
+HOME_QUERIES = 18
 
 
 def text(response) -> str:
@@ -200,3 +202,20 @@ def test_staff_in_one_school_get_no_switcher(client, sign_in, staff):
     page = sign_in(staff).get("/").content.decode()
     assert "Change school" not in page
     assert Membership.objects.count() == 1
+
+
+@pytest.mark.parametrize("staff_count", [1, 25])
+def test_dsl_home_query_count(client, sign_in, school, dsl, staff_count, django_assert_num_queries):
+    course = CourseVersionFactory().course
+    RequirementFactory(course=course, renewal_months=12, induction_days=30)
+    for _ in range(staff_count):
+        certified(
+            MembershipFactory(school=school), course,
+            completed_on=date(2026, 1, 5), expires_on=date(2027, 1, 5),
+        )  # fmt: skip
+    Bulletin.objects.create(school=school, title="Online safety", body="b", posted_by=dsl.user)
+    client = sign_in(dsl)
+    client.get("/")  # caches the header's links
+    with django_assert_num_queries(HOME_QUERIES):
+        response = client.get("/")
+    assert response.context["home"].schools[0].staff == staff_count + 1
