@@ -86,7 +86,7 @@ def cpd_navigation(context) -> Navigation:
     if not hasattr(request, "_cpd_navigation"):
         session = getattr(request, "session", None)
         cached = session.get(NAVIGATION_KEY) if session is not None else None
-        if cached and cached[0] == user.pk and cached[1] > time.time():
+        if cached and len(cached) == 4 and cached[0] == user.pk and cached[1] > time.time():
             schools, trusts = cached[2], cached[3]
         else:
             schools, trusts = _links(user)
