@@ -12,6 +12,8 @@ class RevokeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "class": "input"}),
         error_messages={"required": _("Enter why you are revoking this certificate.")},
     )
+    # Sent by the second page, which says what revoking does.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class ReissueForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django_ratelimit.decorators import ratelimit
 
 from certificates import selectors, services
 from certificates.forms import ReissueForm, RevokeForm, VerifyLookupForm
-from certificates.permissions import can_manage_certificate
+from certificates.permissions import MAY_NOT_REVOKE, can_manage_certificate
 from cpd.conf import cpd_settings
 
 
@@ -63,6 +63,14 @@ def revoke(request, serial: str):
     revoke (the service's rule, as in the API)."""
     certificate = selectors.certificate_for(user=request.user, serial=serial)
     form = RevokeForm(request.POST)
+    if form.is_valid() and not form.cleaned_data["confirmed"]:
+        if not can_manage_certificate(request.user, certificate):
+            raise PermissionDenied(MAY_NOT_REVOKE)
+        return render(
+            request,
+            "certificates/revoke_confirm.html",
+            {"certificate": certificate, "reason": form.cleaned_data["reason"]},
+        )
     if form.is_valid():
         try:
             services.certificate_revoke(

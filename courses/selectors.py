@@ -1,6 +1,7 @@
 """Reads for learning. A learner only ever reaches their own enrolments through these."""
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -269,6 +270,58 @@ def lesson_player(*, user, course_slug: str) -> CourseOutline | None:
         if row.progress_choice_id is not None:
             chosen[row.progress_lesson_id] = row.progress_choice_id
     return _outline(content.version, enrolment, content.lessons, done, chosen, content.choices)
+
+
+def lesson_reference(*, user, course_slug: str) -> CourseOutline | None:
+    """After passing: the version the learner last completed, every lesson readable as a
+    reference (nothing is recorded while they read). None if they have completed no
+    version of this course."""
+    completed = (
+        Enrolment.objects.filter(
+            membership__user=user,
+            course_version__course__slug=course_slug,
+            status=Enrolment.Status.COMPLETED,
+        )
+        .select_related("course_version")
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
+    if completed is None:
+        return None
+    version = completed.course_version
+    content = version_content(version_id=version.pk, content_hash=version.content_hash)
+    done = {lesson.pk for lesson in content.lessons}
+    return _outline(content.version, completed, content.lessons, done, {}, content.choices)
+
+
+@dataclass
+class WhatToDo:
+    """One lesson's "What to do" callout, for the course's one-page summary."""
+
+    lesson: Lesson
+    steps: str  # the callout's Markdown, without its "!!! what-to-do" line or indentation
+
+
+WHAT_TO_DO = re.compile(
+    r"^!!! what-to-do(?: \"[^\"]*\")?[ \t]*\n((?:(?:[ ]{4}|\t).*\n|[ \t]*\n)+)", re.M
+)
+
+
+def what_to_do(*, version: CourseVersion) -> list[WhatToDo]:
+    """The "What to do" callouts of the version's lessons, in lesson order: the course's
+    one-page summary of what to do, derived from its content (each lesson's
+    ``!!! what-to-do`` block). Lessons without one are left out."""
+    found = []
+    for lesson in version.lessons.select_related("module").order_by("position"):
+        for match in WHAT_TO_DO.finditer(lesson.body + "\n"):
+            lines = [
+                line[4:] if line.startswith("    ") else line.lstrip("\t")
+                for line in match.group(1).splitlines()
+            ]
+            steps = "\n".join(lines).strip()
+            if steps:
+                found.append(WhatToDo(lesson=lesson, steps=steps))
+    return found
 
 
 def outline_entry(*, outline: CourseOutline, slug: str) -> tuple[int, LessonEntry]:

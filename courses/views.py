@@ -60,6 +60,9 @@ def _course_page(request, slug: str, *, enrol_form=None, status: int = 200):
     certificate = None
     if enrolment and enrolment.status == Enrolment.Status.COMPLETED:
         certificate = enrolment.certificates.filter(status="valid").first()
+    # The wait before the next attempt, said before the button rather than after it.
+    submitted = [a for a in attempts if a.submitted_at is not None]
+    retry_at = submitted[-1].submitted_at + version.retry_cooldown if submitted else None
     return render(
         request,
         "courses/course_detail.html",
@@ -73,6 +76,9 @@ def _course_page(request, slug: str, *, enrol_form=None, status: int = 200):
             "enrol_form": enrol_form,
             "certificate": certificate,
             "content_review": review.get(version.pk),
+            "retry_at": retry_at,
+            "waiting": retry_at is not None and timezone.now() < retry_at,
+            "cooldown_minutes": int(version.retry_cooldown.total_seconds() // 60),
         },
         status=status,
     )
@@ -132,6 +138,9 @@ def lesson(request, slug: str, lesson: str):
     outline = selectors.lesson_player(user=request.user, course_slug=slug)
     if outline is None:
         selectors.course_for_learner(slug=slug)  # 404 for a course that does not exist
+        reference = selectors.lesson_reference(user=request.user, course_slug=slug)
+        if reference is not None:
+            return _reference_lesson(request, slug, lesson, reference)
         messages.info(request, _("Start the course to open its lessons."))
         return redirect("courses:course", slug=slug)
     enrolment = outline.enrolment
@@ -188,6 +197,57 @@ def lesson(request, slug: str, lesson: str):
         },
         # A form sent without what the lesson asks for is shown again, refused as in the API.
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def _reference_lesson(request, slug: str, lesson: str, outline):
+    """A lesson of a course the learner has passed, read as a reference: no forms, and
+    nothing recorded (a POST is answered with the page again)."""
+    if request.method == "POST":
+        return redirect(request.path)
+    entries = outline.lessons
+    index, entry = selectors.outline_entry(outline=outline, slug=lesson)
+    previous = entries[index - 1].lesson if index > 0 else None
+    following = entries[index + 1].lesson if index + 1 < len(entries) else None
+    next_url = (
+        reverse("courses:lesson", kwargs={"slug": slug, "lesson": following.slug})
+        if following
+        else reverse("courses:course", kwargs={"slug": slug})
+    )
+    return render(
+        request,
+        "courses/lesson.html",
+        {
+            "course_slug": slug,
+            "enrolment": outline.enrolment,
+            "outline": outline,
+            "lesson": entry.lesson,
+            "body": render_markdown(entry.lesson.body),
+            "position": index + 1,
+            "previous": previous,
+            "following": following,
+            "next_url": next_url,
+            "done": True,
+            "reference": True,
+            "scenario_choices": entry.choices,
+        },
+    )
+
+
+@login_required
+def what_to_do(request, slug: str):
+    """The course's "What to do" steps on one page, from its lessons (the version the
+    learner is taking or last took, else the latest)."""
+    course, enrolment, version = _learner_state(request, slug)
+    if enrolment is not None and enrolment.status == Enrolment.Status.COMPLETED:
+        version = enrolment.course_version
+    steps = [
+        (item.lesson, render_markdown(item.steps)) for item in selectors.what_to_do(version=version)
+    ]
+    return render(
+        request,
+        "courses/what_to_do.html",
+        {"course": course, "version": version, "steps": steps},
     )
 
 

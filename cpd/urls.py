@@ -52,6 +52,7 @@ accounts = [
 compliance = [
     path("", compliance_views.home, name="home"),
     path("training/", compliance_views.my_training, name="my_training"),
+    path("schools/", compliance_views.schools, name="schools"),
     path("schools/<slug:slug>/compliance/", compliance_views.compliance, name="compliance"),
     path(
         "schools/<slug:slug>/compliance.<str:fmt>",
@@ -125,6 +126,11 @@ people = [
         "schools/<slug:slug>/staff/<int:pk>/leave/",
         people_views.staff_leave,
         name="staff_leave",
+    ),
+    path(
+        "schools/<slug:slug>/staff/<int:pk>/restore/",
+        people_views.staff_restore,
+        name="staff_restore",
     ),
     path("api-token/", accounts_views.api_token, name="api_token"),
     path("invitations/", people_views.invitations, name="invitations"),

@@ -85,7 +85,14 @@ def api_token(request):
         raise PermissionDenied(_("Only school and trust admins can use API tokens."))
     created = None
     if request.method == "POST":
-        if request.POST.get("action") == "create":
+        action = request.POST.get("action")
+        replacing = Token.objects.filter(user=request.user).first()
+        if action in {"create", "revoke"} and replacing and not request.POST.get("confirmed"):
+            # Replacing or revoking stops the integration using the token: say so first.
+            return render(
+                request, "cpd/staff/api_token_confirm.html", {"token": replacing, "action": action}
+            )
+        if action == "create":
             created = api_token_create(user=request.user)
         elif request.POST.get("action") == "revoke":
             if api_token_revoke(user=request.user):

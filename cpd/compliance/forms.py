@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cpd.compliance.dashboards import MatrixFilters
 from cpd.compliance.engine import URGENCY
+from cpd.forms import SchoolWordsMixin
 from cpd.models import Membership
 
 
@@ -51,10 +52,16 @@ class MatrixFilterForm(forms.Form):
         return MatrixFilters(**data)
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(SchoolWordsMixin, forms.Form):
     renewal_months = forms.IntegerField(
         label=gettext_lazy("Renew every (months)"), min_value=1, max_value=120, required=False,
         help_text=gettext_lazy("Leave empty if it never needs renewing."),
+        error_messages={
+            "min_value": gettext_lazy(
+                "Enter how often it must be renewed as 1 month or more, or leave it empty."
+            ),
+            "max_value": gettext_lazy("It must be renewed at least every 120 months."),
+        },
     )  # fmt: skip
     renewal_month = forms.TypedChoiceField(
         label=gettext_lazy("Or renew each year in"),
@@ -68,8 +75,13 @@ class OverrideForm(forms.Form):
         help_text=gettext_lazy("Leave empty for no deadline from the start date."),
     )  # fmt: skip
     due_soon_days = forms.IntegerField(
-        label=gettext_lazy("Show as due soon this many days before"), min_value=0, max_value=365
-    )
+        label=gettext_lazy("Show as due soon this many days before"), min_value=0, max_value=365,
+        error_messages={
+            "required": gettext_lazy(
+                "Enter how many days before it runs out to show it as due soon, like 30."
+            ),
+        },
+    )  # fmt: skip
     roles = forms.MultipleChoiceField(
         label=gettext_lazy("Roles it applies to (none ticked: every role)"),
         choices=Membership.Role.choices, required=False, widget=forms.CheckboxSelectMultiple,

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -11,7 +11,13 @@ from certificates.models import Certificate
 from courses.models import Acknowledgement, Answer, Course, CourseVersion, Enrolment
 from courses.selectors import published_courses
 from cpd.arrangements.policies import confirmations_of
-from cpd.compliance.engine import URGENCY, ComplianceRow, compliance_rows, requirements_by_school
+from cpd.compliance.engine import (
+    URGENCY,
+    ComplianceRow,
+    Status,
+    compliance_rows,
+    requirements_by_school,
+)
 from cpd.dates import school_year_start
 from cpd.errors import NotFound
 from cpd.models import ExternalRecord, Membership, Requirement, School
@@ -74,6 +80,13 @@ def trust_for_admin(*, user, slug: str):
     if trust is None or not can_view_trust(user, trust):
         raise NotFound(_("No such trust."))
     return trust
+
+
+def trusts_of(*, user):
+    """The trusts this person administers, by name."""
+    from cpd.models import Trust
+
+    return Trust.objects.filter(roles__user=user).distinct().order_by("name")
 
 
 def member_for_compliance(*, school: School, pk: int) -> Membership:
@@ -263,10 +276,42 @@ class TrainingItem:
     enrolment: Enrolment | None
     lessons_done: int = 0
     lessons_total: int = 0
+    # Someone in several schools sees each course once: the most urgent school's row above,
+    # the other schools' rows for the same course here.
+    other_rows: list[ComplianceRow] = field(default_factory=list)
 
     @property
     def urgency(self) -> int:
         return URGENCY.index(self.row.status) if self.row else len(URGENCY)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.enrolment is not None and self.enrolment.status == Enrolment.Status.IN_PROGRESS
+
+    @property
+    def renew_from(self) -> date | None:
+        """The first day of the due-soon window, from which the next cycle can start."""
+        if self.row is None or self.row.expires_on is None:
+            return None
+        return self.row.expires_on - timedelta(days=self.row.requirement.due_soon_days)
+
+    @property
+    def action(self) -> str | None:
+        """What the person should do now: "continue" a course under way, "renew" training
+        that is due soon or has run out, "start" one not done; None when it is done."""
+        if self.in_progress:
+            return "continue"
+        if self.row is None:
+            return None
+        if self.row.status in (Status.DUE_SOON, Status.EXPIRED):
+            return "renew"
+        if self.row.status in (Status.OVERDUE, Status.NOT_STARTED, Status.INDUCTION_DUE):
+            return "start"
+        return None
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.lessons_done / self.lessons_total) if self.lessons_total else 0
 
 
 @dataclass
@@ -276,6 +321,10 @@ class MyTraining:
     optional: list[TrainingItem]
     # The "read and confirm the school's policies" rows, one per school that has one.
     policies: list[ComplianceRow] = field(default_factory=list)
+
+    @property
+    def several_schools(self) -> bool:
+        return len(self.memberships) > 1
 
 
 def training_plan(*, user, on: date) -> MyTraining:
@@ -314,11 +363,16 @@ def training_plan(*, user, on: date) -> MyTraining:
             lessons_total=lesson_totals.get(getattr(enrolment, "course_version_id", None), 0),
         )
 
-    required, seen = [], set()
+    by_course: dict[int, list[ComplianceRow]] = {}
     for row in rows:
         if row.requirement.course_id in courses:
-            required.append(item(courses[row.requirement.course_id], row))
-            seen.add(row.requirement.course_id)
+            by_course.setdefault(row.requirement.course_id, []).append(row)
+    required, seen = [], set(by_course)
+    for course_id, course_rows in by_course.items():
+        course_rows.sort(key=lambda r: (URGENCY.index(r.status), r.due_on or date.max))
+        first = item(courses[course_id], course_rows[0])
+        first.other_rows = course_rows[1:]
+        required.append(first)
     required.sort(key=lambda i: (i.urgency, i.row.due_on or date.max, i.course.title))
     optional = [item(c) for pk, c in courses.items() if pk not in seen] if memberships else []
     policies = [row for row in rows if row.requirement.course_id is None]

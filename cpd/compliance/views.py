@@ -25,6 +25,7 @@ from cpd.compliance.dashboards import (
 )
 from cpd.compliance.engine import UP_TO_DATE, URGENCY
 from cpd.compliance.forms import MatrixFilterForm, OverrideForm
+from cpd.compliance.home import home_for
 from cpd.compliance.reminders import services as reminders
 from cpd.compliance.selectors import (
     compliance_matrix,
@@ -34,10 +35,11 @@ from cpd.compliance.selectors import (
     school_rules,
     training_plan,
     trust_for_admin,
+    trusts_of,
 )
 from cpd.compliance.services import OVERRIDABLE, requirement_override, requirement_override_remove
 from cpd.dates import school_today
-from cpd.people.selectors import invitations_of
+from cpd.people.selectors import invitations_of, schools_led_by
 from cpd.permissions import Permission
 from cpd.privacy import services as privacy
 from cpd.tenancy import school_view
@@ -46,9 +48,33 @@ STAFF_PER_PAGE = 50
 
 
 def home(request):
-    if request.user.is_authenticated:
-        return redirect("cpd:my_training")
-    return render(request, "cpd/home.html")
+    """For someone signed in, what to do next (``cpd.compliance.home``); a trust admin who
+    belongs to no school lands on their trust's overview. Anyone else: the landing page."""
+    if not request.user.is_authenticated:
+        return render(request, "cpd/home.html")
+    page = home_for(user=request.user, on=timezone.localdate())
+    if not page.training.memberships and len(page.trusts) == 1:
+        return redirect("cpd:trust", slug=page.trusts[0].slug)
+    return render(request, "cpd/home.html", {"home": page})
+
+
+@login_required
+def schools(request):
+    """The school switcher: a list to choose from (it stays one control for a trust of
+    fifty schools), opening the chosen school's compliance page."""
+    choices = list(schools_led_by(user=request.user))
+    chosen = request.GET.get("school")
+    error = None
+    if chosen is not None:
+        if chosen in {school.slug for school in choices}:
+            return redirect("cpd:compliance", slug=chosen)
+        error = _("Choose a school from the list.")
+    return render(
+        request,
+        "cpd/schools.html",
+        {"schools": choices, "error": error, "chosen": chosen},
+        status=400 if error else 200,
+    )
 
 
 def _matrix_and_filters(request, school):
@@ -228,12 +254,14 @@ def _trust_todos(summaries) -> list:
 def my_training(request):
     training = training_plan(user=request.user, on=timezone.localdate())
     unread = list(bulletins_to_read(memberships=training.memberships))
+    trusts = [] if training.memberships else list(trusts_of(user=request.user))
     return render(
         request,
         "cpd/my_training.html",
         {
             "training": training,
             "bulletins": unread,
+            "trusts": trusts,
             "invitations": list(invitations_of(user=request.user)),
         },
     )

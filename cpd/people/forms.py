@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cpd.conf import cpd_settings
+from cpd.forms import DatePartsField
 
 
 class StaffImportForm(forms.Form):
@@ -55,12 +56,12 @@ class StaffImportConfirmForm(forms.Form):
 
 
 class MembershipLeaveForm(forms.Form):
-    left_on = forms.DateField(
+    """The leaving date, typed as day, month and year: never filled in for the person."""
+
+    left_on = DatePartsField(
         label=_("Leaving date"),
-        help_text=_("For example, 2026-07-22 or 22/07/2026."),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={
-            "required": _("Enter the leaving date."),
-            "invalid": _("Enter the leaving date as YYYY-MM-DD or DD/MM/YYYY."),
-        },
+        help_text=_("Their last day at the school. For example, 31 8 2027."),
+        error_messages={"required": _("Enter the leaving date.")},
     )
+    # Sent by the second page, which says what will happen: the first only asks the date.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)

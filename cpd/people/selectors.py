@@ -50,3 +50,9 @@ def invitations_of(*, user) -> QuerySet[Membership]:
         .select_related("school", "user")
         .order_by("school__name")
     )
+
+
+def schools_led_by(*, user) -> QuerySet[School]:
+    """The schools whose compliance this person may see (as DSL, deputy, school admin or
+    trust admin), by name: the school switcher's choices."""
+    return School.objects.filter(compliance_schools_q(user)).order_by("name")

@@ -178,6 +178,15 @@ def memberships_update_many(*, changes: Sequence[tuple[Membership, dict]]) -> li
     return memberships
 
 
+def leaving_date_check(*, membership: Membership, left_on: date) -> None:
+    """Refuse a leaving date before the person started."""
+    if left_on < membership.started_on:
+        raise MembershipError(
+            _("The leaving date must be on or after the start date, %(date)s.")
+            % {"date": membership.started_on.isoformat()}
+        )
+
+
 def memberships_leave_many(
     *, leavers: Sequence[tuple[Membership, date]]
 ) -> list[tuple[Membership, date | None]]:
@@ -187,11 +196,7 @@ def memberships_leave_many(
     records the audit event and announces it."""
     changed = []
     for membership, left_on in leavers:
-        if left_on < membership.started_on:
-            raise MembershipError(
-                _("The leaving date must be on or after the start date, %(date)s.")
-                % {"date": membership.started_on.isoformat()}
-            )
+        leaving_date_check(membership=membership, left_on=left_on)
         if membership.left_on != left_on:
             changed.append((membership, membership.left_on))
             membership.left_on = left_on
@@ -326,6 +331,33 @@ def membership_leave(*, membership: Membership, left_on: date, actor=None) -> Me
     compliance_changed_after_commit(
         sender=Membership,
         reason="left",
+        user_ids=[membership.user_id],
+        school_ids=[membership.school_id],
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_restore(*, membership: Membership, actor=None) -> Membership:
+    """Undo a leaving date: the person is current staff again, their requirements and
+    reminders resume and they can reach the school's pages. Restoring someone who has
+    no leaving date changes nothing and records nothing."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    previous = membership.left_on
+    if previous is None:
+        return membership
+    membership.left_on = None
+    membership.save(update_fields=["left_on"])
+    audit_record(
+        actor=actor,
+        action="cpd.membership.restored",
+        target=membership,
+        school=membership.school,
+        data={"previous_left_on": previous.isoformat()},
+    )
+    compliance_changed_after_commit(
+        sender=Membership,
+        reason="restored",
         user_ids=[membership.user_id],
         school_ids=[membership.school_id],
     )

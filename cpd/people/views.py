@@ -19,7 +19,12 @@ from cpd.people.forms import MembershipLeaveForm, StaffImportConfirmForm, StaffI
 from cpd.people.imports import pending as imports
 from cpd.people.imports.rows import StaffImportError
 from cpd.people.selectors import invitations_of, memberships_visible_to
-from cpd.people.services import MembershipError, membership_leave
+from cpd.people.services import (
+    MembershipError,
+    leaving_date_check,
+    membership_leave,
+    membership_restore,
+)
 from cpd.permissions import Permission
 from cpd.tenancy import school_view
 from cpd.uploads import upload_limit
@@ -50,6 +55,7 @@ def staff_list(request, school):
             "page": page,
             "show_leavers": show_leavers,
             "can_manage": request.school_access.allows(Permission.MANAGE_STAFF),
+            "can_view": request.school_access.allows(Permission.VIEW_COMPLIANCE),
         },
     )
 
@@ -139,35 +145,48 @@ def staff_import_preview(request, school, token: uuid.UUID):
     )
 
 
+def _member(school, pk: int) -> Membership:
+    return get_object_or_404(Membership.objects.for_school(school).select_related("user"), pk=pk)
+
+
 @school_view(Permission.MANAGE_STAFF)
 def staff_leave(request, school, pk: int):
-    membership = get_object_or_404(
-        Membership.objects.for_school(school).select_related("user"), pk=pk
-    )
-    form = MembershipLeaveForm(
-        request.POST or None, initial={"left_on": school_today(school).isoformat()}
-    )
+    """Mark a leaver in two steps: the leaving date (asked, never filled in), then a second
+    page that says what will happen, where the admin confirms."""
+    membership = _member(school, pk)
+    form = MembershipLeaveForm(request.POST or None)
+    template = "cpd/staff/leave.html"
     if request.method == "POST" and form.is_valid():
+        left_on = form.cleaned_data["left_on"]
         try:
-            membership_leave(
-                membership=membership, left_on=form.cleaned_data["left_on"], actor=request.user
-            )
+            if form.cleaned_data["confirmed"]:
+                membership_leave(membership=membership, left_on=left_on, actor=request.user)
+            else:
+                leaving_date_check(membership=membership, left_on=left_on)
+                template = "cpd/staff/leave_confirm.html"
         except MembershipError as exc:
             form.add_error("left_on", str(exc))
         else:
-            messages.success(
-                request,
-                _("%(name)s is marked as leaving on %(date)s.")
-                % {
-                    "name": membership.display_name,
-                    "date": form.cleaned_data["left_on"].strftime("%d %B %Y"),
-                },
-            )
-            return redirect("cpd:staff", slug=school.slug)
+            if form.cleaned_data["confirmed"]:
+                messages.success(
+                    request,
+                    _("%(name)s is marked as leaving on %(date)s.")
+                    % {
+                        "name": membership.display_name,
+                        "date": left_on.strftime("%d %B %Y"),
+                    },
+                )
+                return redirect("cpd:person", slug=school.slug, pk=membership.pk)
     return render(
         request,
-        "cpd/staff/leave.html",
-        {"school": school, "membership": membership, "form": form},
+        template,
+        {
+            "school": school,
+            "membership": membership,
+            "form": form,
+            "left_on": form.cleaned_data.get("left_on") if form.is_bound else None,
+            "today": school_today(school),
+        },
     )
 
 
@@ -199,3 +218,15 @@ def invitation_answer(request, pk: int):
     else:
         messages.error(request, _("Choose Accept or Decline."))
     return redirect("cpd:invitations")
+
+
+@school_view(Permission.MANAGE_STAFF)
+@require_POST
+def staff_restore(request, school, pk: int):
+    """Undo a leaving date, from the person's page."""
+    membership = membership_restore(membership=_member(school, pk), actor=request.user)
+    messages.success(
+        request,
+        _("%(name)s is current staff again.") % {"name": membership.display_name},
+    )
+    return redirect("cpd:person", slug=school.slug, pk=membership.pk)

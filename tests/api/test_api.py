@@ -337,7 +337,20 @@ def test_api_token_page(sign_in, admin, staff):
     key = Token.objects.get(user=admin.user).key
     assert key in response.content.decode()
     assert key not in client.get("/api-token/").content.decode()
-    client.post("/api-token/", {"action": "revoke"})
+    # Replacing or revoking a token asks first, saying what will happen.
+    confirm = client.post("/api-token/", {"action": "create"}).content.decode()
+    assert "Replace your API token?" in confirm
+    assert "stops working at once" in confirm
+    assert Token.objects.get(user=admin.user).key == key
+    client.post("/api-token/", {"action": "create", "confirmed": "yes"})
+    replaced = Token.objects.get(user=admin.user).key
+    assert replaced != key
+    assert (
+        "Revoke your API token?"
+        in client.post("/api-token/", {"action": "revoke"}).content.decode()
+    )
+    assert Token.objects.get(user=admin.user).key == replaced
+    client.post("/api-token/", {"action": "revoke", "confirmed": "yes"})
     assert Token.objects.filter(user=admin.user).exists() is False
     client.logout()
     assert sign_in(staff).get("/api-token/").status_code == 403

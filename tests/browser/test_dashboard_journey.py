@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from courses.models import Answer, Attempt
 from cpd.compliance.records.services import external_record_add
 from cpd.models import Bulletin, Membership
-from tests.browser.support import DESKTOP, check_page, path_of, sign_in
+from tests.browser.support import DESKTOP, HOME, check_page, path_of, sign_in
 from tests.factories import (
     PASSWORD,
     CertificateFactory,
@@ -122,9 +122,9 @@ def test_dsl_chases_overdue_staff_from_the_dashboard(
 
     # The header's navigation takes the DSL to their school's dashboard.
     sign_in(page, dsl.user.email, PASSWORD)
-    page.wait_for_url("**/training/")
-    school_link = page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Oakwood Primary School compliance"
+    page.wait_for_url(HOME)
+    school_link = page.get_by_role("navigation", name="Oakwood Primary School").get_by_role(
+        "link", name="Compliance"
     )
     school_link.click()
     page.wait_for_url(f"**{compliance}")
@@ -191,7 +191,7 @@ def test_dsl_chases_overdue_staff_from_the_dashboard(
     expect(page.locator(".task-list__item")).to_contain_text("Overdue")
 
     # The questions staff most often get wrong.
-    page.get_by_role("link", name="Compliance", exact=True).click()
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Compliance").click()
     page.get_by_role("link", name="Questions staff most often get wrong").click()
     page.wait_for_url(f"**/schools/{school.slug}/knowledge-gaps/")
     check_page(page, visited)
@@ -199,8 +199,8 @@ def test_dsl_chases_overdue_staff_from_the_dashboard(
     expect(page.locator(".review__item")).to_contain_text("2 of 3 answers wrong (67%)")
 
     # Bulletins: post one through the form.
-    page.get_by_role("link", name="Compliance", exact=True).click()
-    page.get_by_role("link", name="Bulletins").click()
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Compliance").click()
+    page.locator("#main").get_by_role("link", name="Bulletins").click()
     page.wait_for_url(f"**/schools/{school.slug}/bulletins/")
     check_page(page, visited)
     page.get_by_label("Title", exact=True).fill("Online safety this half term")
@@ -215,8 +215,8 @@ def test_dsl_chases_overdue_staff_from_the_dashboard(
     assert (bulletin.school, bulletin.title) == (school, "Online safety this half term")
 
     # Training done elsewhere, waiting for a decision.
-    page.get_by_role("link", name="Compliance", exact=True).click()
-    page.get_by_role("link", name="Training done elsewhere").click()
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Compliance").click()
+    page.locator("#main").get_by_role("link", name="Training done elsewhere").click()
     page.wait_for_url(f"**/schools/{school.slug}/records/")
     check_page(page, visited)
     expect(page.get_by_role("heading", level=2)).to_have_text("Level 1 safeguarding")
@@ -237,11 +237,13 @@ def test_dsl_chases_overdue_staff_from_the_dashboard(
     admin = TrustRoleFactory(trust=trust)
     trust_page = new_page(DESKTOP)
     sign_in(trust_page, admin.user.email, PASSWORD)
-    trust_page.wait_for_url("**/training/")
-    trust_page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Northfield Learning Trust"
-    ).click()
+    # A trust admin who belongs to no school lands on the trust's overview.
     trust_page.wait_for_url(f"**/trusts/{trust.slug}/")
+    expect(
+        trust_page.get_by_role("navigation", name="Menu").get_by_role(
+            "link", name="Northfield Learning Trust"
+        )
+    ).to_have_attribute("aria-current", "page")
     check_page(trust_page, visited)
     expect(trust_page.get_by_role("heading", level=1)).to_have_text("Northfield Learning Trust")
     schools = trust_page.get_by_role("table", name="1 school")

@@ -17,6 +17,7 @@ from cpd.compliance.services import requirement_pack_load
 from cpd.models import Membership
 from tests.browser.support import (
     DESKTOP,
+    HOME,
     PHONE,
     assert_focus_visible,
     check_page,
@@ -104,6 +105,13 @@ def test_staff_member_completes_induction_on_a_phone_by_keyboard(
 
     # Sign in, by keyboard only.
     sign_in_by_keyboard(page, "sarah@oakwood.test", PASSWORD, visited)
+    page.wait_for_url(HOME)
+    check_page(page, visited)
+    # The home page; My training is in the service navigation.
+    tab_to(
+        page, page.get_by_role("navigation", name="Menu").get_by_role("link", name="My training")
+    )
+    page.keyboard.press("Enter")
     page.wait_for_url("**/training/")
     check_page(page, visited)
 
@@ -250,7 +258,7 @@ def test_staff_member_completes_induction_on_a_phone_by_keyboard(
     lesson_pages = [p for p in visited if "/lessons/" in p]
     # Each lesson, each scenario's feedback, and one scenario's error.
     assert len(lesson_pages) == len(lessons) + 3
-    assert len(visited) == len(lesson_pages) + 8
+    assert len(visited) == len(lesson_pages) + 9  # the home page too
 
 
 def test_dsl_sees_each_staff_members_status_on_the_compliance_page(
@@ -299,7 +307,7 @@ def test_dsl_sees_each_staff_members_status_on_the_compliance_page(
     check_page(page, visited)
 
     sign_in(page, dsl.user.email, PASSWORD)
-    page.wait_for_url("**/training/")
+    page.wait_for_url(HOME)
     response = page.goto(f"/schools/{school.slug}/compliance/")
     assert response.status == 200
     check_page(page, visited)

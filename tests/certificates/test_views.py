@@ -106,9 +106,15 @@ def test_dsl_or_admin_revokes_from_the_certificate_page(
     page = client.get(f"/certificates/{certificate.serial}/")
     assert page.context["can_manage"] is True
 
-    response = client.post(
-        f"/certificates/{certificate.serial}/revoke/", {"reason": "Issued in error"}, follow=True
-    )
+    url = f"/certificates/{certificate.serial}/revoke/"
+    confirm = client.post(url, {"reason": "Issued in error"})
+    assert confirm.status_code == 200
+    assert "Revoking cannot be undone." in text_of(confirm)
+    assert "Reason recorded: Issued in error" in text_of(confirm)
+    certificate.refresh_from_db()
+    assert certificate.status == "valid"  # nothing changes before the confirmation
+
+    response = client.post(url, {"reason": "Issued in error", "confirmed": "on"}, follow=True)
 
     assert response.redirect_chain == [(f"/certificates/{certificate.serial}/", 302)]
     assert "Certificate CPD-2026-000101 is revoked." in text_of(response)
@@ -175,7 +181,9 @@ def test_another_schools_dsl_gets_404_everywhere(client, other_dsl, certificate,
 def test_trust_admin_of_the_school_may_manage(client, trust, certificate, sign_in):
     admin = TrustRoleFactory(trust=trust)
     sign_in(admin.user)
-    response = client.post(f"/certificates/{certificate.serial}/revoke/", {"reason": "Error"})
+    response = client.post(
+        f"/certificates/{certificate.serial}/revoke/", {"reason": "Error", "confirmed": "on"}
+    )
     assert response.status_code == 302
     certificate.refresh_from_db()
     assert certificate.status == "revoked"

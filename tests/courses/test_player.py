@@ -50,7 +50,7 @@ def test_my_training_lists_required_courses_most_urgent_first():
     ]
 
 
-def test_my_training_for_a_person_in_two_schools_shows_each_schools_requirements():
+def test_my_training_for_a_person_in_two_schools_shows_each_course_once_with_each_schools_date():
     user = UserFactory()
     first = MembershipFactory(user=user, started_on=date(2026, 11, 1))
     second = MembershipFactory(
@@ -63,12 +63,22 @@ def test_my_training_for_a_person_in_two_schools_shows_each_schools_requirements
         name="DSLs", course=CourseVersionFactory().course, roles=["dsl"], induction_days=60
     )
     training = training_plan(user=user, on=TODAY)
-    rows = sorted((i.row.membership.pk, i.course.pk) for i in training.required)
-    assert rows == sorted(
+    items = sorted(
+        (
+            i.course.pk,
+            (i.row.membership.pk, i.row.due_on),
+            [(r.membership.pk, r.due_on) for r in i.other_rows],
+        )
+        for i in training.required
+    )
+    assert items == sorted(
         [
-            (first.pk, everyone.course.pk),
-            (second.pk, everyone.course.pk),
-            (second.pk, dsl_only.course.pk),
+            (
+                everyone.course.pk,
+                (first.pk, date(2026, 12, 31)),
+                [(second.pk, date(2027, 1, 19))],
+            ),
+            (dsl_only.course.pk, (second.pk, date(2027, 1, 19)), []),
         ]
     )
     assert training.memberships == sorted([first, second], key=lambda m: m.school.name)

@@ -59,8 +59,8 @@ def test_bulletin_form_reports_missing_fields(client, dsl):
     client.login(username=dsl.user.email, password=PASSWORD)
     response = client.post(f"/schools/{dsl.school.slug}/bulletins/", {"title": "", "body": ""})
     assert response.context["form"].errors == {
-        "title": ["This field is required."],
-        "body": ["This field is required."],
+        "title": ["Enter a title for the bulletin."],
+        "body": ["Enter the update you want staff to read."],
     }
     assert Bulletin.objects.count() == 0
 

@@ -32,6 +32,9 @@ def form_data(**overrides):
         "satisfies_course": "",
     }
     data.update(overrides)
+    # The date is typed as day, month and year.
+    year, month, day = data.pop("completed_on").split("-")
+    data.update(completed_on_day=day, completed_on_month=month, completed_on_year=year)
     return data
 
 
@@ -201,3 +204,19 @@ def test_another_schools_record_cannot_be_decided_or_listed(client, dsl, other_s
     assert page.context["records"] == []
     stranger.refresh_from_db()
     assert stranger.status == "pending"
+
+
+def test_record_form_errors_name_each_field_and_its_fix(client, staff):
+    client.login(username=staff.user.email, password=PASSWORD)
+    response = client.post(
+        "/training/records/",
+        {"title": "", "provider": "", "completed_on_day": "3", "minutes": "0"},
+    )
+    assert response.context["form"].errors == {
+        "title": ["Enter the name of the training."],
+        "provider": ["Enter who provided the training."],
+        "completed_on": ["Date you completed it must include a month and a year."],
+        "minutes": ["How long the training took must be 1 minute or more."],
+        "evidence": ["Choose the certificate or other evidence to upload."],
+    }
+    assert ExternalRecord.objects.count() == 0

@@ -88,26 +88,98 @@ def test_leaver_with_a_school_role_loses_the_schools_pages(school, sign_in, role
     assert client.get(f"/api/v1/schools/{school.slug}/").status_code == 404
 
 
-def test_leave_page_marks_a_leaver(school, sign_in, staff):
+def leaving(day: int, month: int, year: int, **extra) -> dict:
+    return {
+        "left_on_day": str(day),
+        "left_on_month": str(month),
+        "left_on_year": str(year),
+        **extra,
+    }
+
+
+def test_leave_page_asks_the_date_then_confirms_what_will_happen(school, sign_in, staff):
     admin = MembershipFactory(school=school, role=Membership.Role.SCHOOL_ADMIN)
     client = sign_in(admin)
     url = f"/schools/{school.slug}/staff/{staff.pk}/leave/"
-    assert client.get(url).status_code == 200
-    response = client.post(url, {"left_on": "31/08/2024"})
-    assert response.status_code == 200
+    first = client.get(url).content.decode()
+    assert 'name="left_on_day"' in first
+    assert 'value="' not in first.split('name="left_on_day"')[1].split(">")[0]  # not pre-dated
+    response = client.post(url, leaving(31, 8, 2024))
     assert "The leaving date must be on or after the start date" in response.content.decode()
-    response = client.post(url, {"left_on": "2026-03-02"})
-    assert response["Location"] == f"/schools/{school.slug}/staff/"
+    response = client.post(url, leaving(2, 3, 2026))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Mark Sarah Thompson as leaving on 2 March 2026?" in html
+    assert "their training records and certificates are kept" in html
+    staff.refresh_from_db()
+    assert staff.left_on is None  # nothing changes before the confirmation
+    response = client.post(url, leaving(2, 3, 2026, confirmed="on"))
+    assert response["Location"] == f"/schools/{school.slug}/people/{staff.pk}/"
+    staff.refresh_from_db()
+    assert staff.left_on == ON
+
+
+@pytest.mark.parametrize(
+    ("parts", "message"),
+    [
+        (("", "", ""), "Enter the leaving date."),
+        (("2", "", "2026"), "Leaving date must include a month."),
+        (("", "3", ""), "Leaving date must include a day and a year."),
+        (("31", "2", "2026"), "Leaving date must be a real date, for example 27 3 "),
+        (("two", "3", "2026"), "Leaving date must be a real date, for example 27 3 "),
+    ],
+)
+def test_leave_page_names_what_is_wrong_with_the_date(school, sign_in, staff, parts, message):
+    admin = MembershipFactory(school=school, role=Membership.Role.SCHOOL_ADMIN)
+    response = sign_in(admin).post(
+        f"/schools/{school.slug}/staff/{staff.pk}/leave/", leaving(*parts)
+    )
+    html = response.content.decode()
+    assert message in html
+    assert 'href="#id_left_on_0"' in html  # the error summary links to the day box
+    staff.refresh_from_db()
+    assert staff.left_on is None
+
+
+def test_restore_from_the_person_page_undoes_the_leaving_date_and_records_it(
+    school, sign_in, staff
+):
+    admin = MembershipFactory(school=school, role=Membership.Role.SCHOOL_ADMIN)
+    membership_leave(membership=staff, left_on=ON, actor=admin.user)
+    client = sign_in(admin)
+    person = f"/schools/{school.slug}/people/{staff.pk}/"
+    assert "Restore as current staff" in client.get(person).content.decode()
+    response = client.post(f"/schools/{school.slug}/staff/{staff.pk}/restore/")
+    assert response["Location"] == person
+    staff.refresh_from_db()
+    assert staff.left_on is None
+    event = AuditEvent.objects.filter(action="cpd.membership.restored").get()
+    assert (event.actor, event.school, event.data) == (
+        admin.user,
+        school,
+        {"previous_left_on": "2026-03-02"},
+    )
+    # Restoring someone current changes nothing and records nothing.
+    client.post(f"/schools/{school.slug}/staff/{staff.pk}/restore/")
+    assert AuditEvent.objects.filter(action="cpd.membership.restored").count() == 1
+
+
+def test_restore_is_for_admins_of_the_school_only(school, sign_in, staff, dsl, other_school):
+    membership_leave(membership=staff, left_on=ON)
+    url = f"/schools/{school.slug}/staff/{staff.pk}/restore/"
+    assert sign_in(dsl).post(url).status_code == 403
+    elsewhere = MembershipFactory(school=other_school, role=Membership.Role.SCHOOL_ADMIN)
+    assert sign_in(elsewhere).post(url).status_code == 404
     staff.refresh_from_db()
     assert staff.left_on == ON
 
 
 def test_leave_page_is_for_admins_of_the_school_only(school, sign_in, staff, dsl, other_school):
     url = f"/schools/{school.slug}/staff/{staff.pk}/leave/"
-    assert sign_in(dsl).post(url, {"left_on": "2026-03-02"}).status_code == 403
+    assert sign_in(dsl).post(url, leaving(2, 3, 2026, confirmed="on")).status_code == 403
     elsewhere = MembershipFactory(school=other_school, role=Membership.Role.SCHOOL_ADMIN)
     client = sign_in(elsewhere)
-    assert client.post(url, {"left_on": "2026-03-02"}).status_code == 404
+    assert client.post(url, leaving(2, 3, 2026, confirmed="on")).status_code == 404
     # Nor through their own school's address.
     assert client.post(f"/schools/{other_school.slug}/staff/{staff.pk}/leave/").status_code == 404
     staff.refresh_from_db()

@@ -72,11 +72,18 @@ def test_switching_a_requirement_off_for_the_school(client, head, annual):
 def test_invalid_override_is_reported_and_changes_nothing(client, head, annual):
     client.login(username=head.user.email, password=PASSWORD)
     response = client.post(
-        override_url(head.school, annual), {"renewal_months": "0", "due_soon_days": ""}
+        override_url(head.school, annual),
+        {"renewal_months": "0", "due_soon_days": "", "bulletins_needed": "0"},
     )
     assert response.context["form"].errors == {
-        "renewal_months": ["Ensure this value is greater than or equal to 1."],
-        "due_soon_days": ["This field is required."],
+        "renewal_months": [
+            "Enter how often it must be renewed as 1 month or more, or leave it empty."
+        ],
+        "due_soon_days": [
+            "Enter how many days before it runs out to show it as due soon, like 30."
+        ],
+        # A field without its own message gets one that names it.
+        "bulletins_needed": ["Bulletins that count as the update must be 1 or more."],
     }
     assert Requirement.objects.filter(scope="school").count() == 0
 

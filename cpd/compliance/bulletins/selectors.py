@@ -62,6 +62,8 @@ def bulletins_to_read(*, memberships: list[Membership]):
     return (
         Bulletin.objects.filter(mine)
         .exclude(Exists(confirmed))
+        # Nobody is asked to confirm a bulletin they posted.
+        .exclude(posted_by_id=memberships[0].user_id)
         .select_related("school")
         .order_by("-posted_at")
     )

@@ -1,14 +1,21 @@
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cpd.forms import DatePartsField, SchoolWordsMixin
 from cpd.models import ExternalRecord
 from cpd.uploads import evidence_cleaned
 
 
-class ExternalRecordForm(forms.ModelForm):
+class ExternalRecordForm(SchoolWordsMixin, forms.ModelForm):
     school = forms.TypedChoiceField(
         label=_("Which school is this for?"), coerce=int, widget=forms.RadioSelect
+    )
+    completed_on = DatePartsField(
+        label=_("Date you completed it"),
+        help_text=_("For example, 27 3 2026"),
+        error_messages={"required": _("Enter the date you completed it.")},
     )
 
     class Meta:
@@ -22,11 +29,15 @@ class ExternalRecordForm(forms.ModelForm):
             "satisfies_course": _("Does it cover one of these courses? (optional)"),
             "evidence": _("Certificate or other evidence (PDF, PNG or JPEG)"),
         }
-        help_texts = {
-            "completed_on": _("For example, 2026-09-27"),
-            "satisfies_course": _("Your DSL decides whether it counts."),
+        help_texts = {"satisfies_course": _("Your DSL decides whether it counts.")}
+        error_messages = {
+            "title": {"required": _("Enter the name of the training.")},
+            "provider": {"required": _("Enter who provided the training.")},
+            "minutes": {
+                "required": _("Enter how long the training took, in minutes."),
+                "invalid": _("Enter how long the training took as a number of minutes, like 90."),
+            },
         }
-        widgets = {"completed_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, memberships, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,7 +48,13 @@ class ExternalRecordForm(forms.ModelForm):
             self.fields["school"].required = False
             self.initial["school"] = memberships[0].pk
         self.fields["evidence"].required = True
+        self.fields["evidence"].error_messages["required"] = _(
+            "Choose the certificate or other evidence to upload."
+        )
         self.fields["minutes"].min_value = 1
+        too_short = _("How long the training took must be 1 minute or more.")
+        self.fields["minutes"].validators.append(MinValueValidator(1, too_short))
+        self.fields["minutes"].error_messages["min_value"] = too_short
 
     def clean_completed_on(self):
         value = self.cleaned_data["completed_on"]
@@ -58,7 +75,7 @@ class ExternalRecordForm(forms.ModelForm):
         return self.memberships[value]
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(SchoolWordsMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("verify", _("Verify")), ("reject", _("Reject"))],
