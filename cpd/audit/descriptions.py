@@ -33,6 +33,7 @@ DESCRIPTIONS = {
     "cpd.membership.created": _("Member of staff added"),
     "cpd.membership.updated": _("Member of staff's details changed"),
     "cpd.membership.left": _("Member of staff marked as leaving"),
+    "cpd.membership.restored": _("Leaver restored as current staff"),
     "cpd.membership.nudged": _("Reminder sent"),
     "cpd.membership.invited_elsewhere": _("One of our staff was invited by another school"),
     "cpd.membership.invitation_accepted": _("Invitation accepted"),

@@ -24,6 +24,8 @@ class MatrixLine:
     membership: Membership
     cells: list  # ComplianceRow | None, one per requirement column
     last_reminded: date | None = None
+    labelled: list | None = None
+    """(requirement, cell) pairs, for a table whose cells name their column."""
 
     @property
     def name(self) -> str:

@@ -93,6 +93,7 @@ def compliance(request, school):
     reminded = reminders.last_reminded(membership_ids=[line.membership.pk for line in page])
     for line in page:
         line.last_reminded = reminded.get(line.membership.pk)
+        line.labelled = list(zip(columns, line.cells, strict=True))
     people = people_summary(matrix=matrix)
     query = request.GET.copy()
     query.pop("page", None)

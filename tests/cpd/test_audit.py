@@ -149,8 +149,8 @@ def test_events_read_as_words_with_formatted_details(client, dsl, school):
         ),
     ]
     page = response.content.decode()
-    assert "cpd.membership.updated" not in page.split('<table class="table">', 1)[1]
-    assert "{" not in page.split('<table class="table">', 1)[1].split("</table>")[0]
+    assert "cpd.membership.updated" not in page.split('<table class="table table--stacked">', 1)[1]
+    assert "{" not in page.split('<table class="table table--stacked">', 1)[1].split("</table>")[0]
 
 
 def test_every_action_the_product_records_is_described():

@@ -124,7 +124,7 @@ def test_headline_tiles_bars_and_table_agree(client, dsl, staff):
         legend = "; ".join(f"{seg['label']}: {seg['count']}" for seg in summary.segments)
         assert f"{legend}</title>" in page
         row = re.search(rf"<th scope=\"row\">{name}</th>(.*?)</tr>", table).group(1)
-        cells = [int(n) for n in re.findall(r"<td>(\d+)</td>", row)]
+        cells = [int(n) for n in re.findall(r"<td[^>]*>(\d+)</td>", row)]
         assert cells == [*summary.counts.values(), 6]
 
     # And every segment starts where the ones before it end, in a bar 100 wide.
