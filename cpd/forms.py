@@ -39,6 +39,19 @@ class DatePartsWidget(forms.MultiWidget):
         }
         super().__init__(widgets, attrs)
 
+    def value_from_datadict(self, data, files, name):
+        """The three parts, or a whole date sent as one value (``2026-03-27``), as a script,
+        an older form or a test may send it: read as if typed into the three boxes."""
+        if name in data and not any(f"{name}_{part}" in data for part, _label in DATE_PARTS):
+            whole = str(data.get(name) or "").strip()
+            if not whole:
+                return [None, None, None]
+            try:
+                return date.fromisoformat(whole)
+            except ValueError:
+                return [whole, whole, whole]  # not a date: "must be a real date"
+        return super().value_from_datadict(data, files, name)
+
     def decompress(self, value):
         if isinstance(value, date):
             return [value.day, value.month, value.year]

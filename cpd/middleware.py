@@ -17,6 +17,7 @@ marked ``never_cache`` in their views. Everything else a visitor who is not sign
 Install it after ``AuthenticationMiddleware`` (``cpd.checks`` warns if it is missing); the
 standalone site does."""
 
+from django.db import DatabaseError
 from django.utils.cache import add_never_cache_headers
 
 NAME = "cpd.middleware.NoStoreMiddleware"
@@ -35,6 +36,14 @@ class NoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if carries_personal_data(request, response):
+        if "no-store" in response.get("Cache-Control", ""):
+            return response  # already kept by no one (the "try again" page, for one)
+        try:
+            personal = carries_personal_data(request, response)
+        except DatabaseError:
+            # Who is signed in could not be read (the database is restarting): assume
+            # someone, and let no cache keep the answer.
+            personal = True
+        if personal:
             add_never_cache_headers(response)
         return response

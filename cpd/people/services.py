@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cpd.audit.services import audit_record
 from cpd.errors import NotAllowed, Refused
@@ -178,8 +179,17 @@ def memberships_update_many(*, changes: Sequence[tuple[Membership, dict]]) -> li
     return memberships
 
 
-def leaving_date_check(*, membership: Membership, left_on: date) -> None:
-    """Refuse a leaving date before the person started."""
+OWN_LEAVING = gettext_lazy(
+    "You cannot mark yourself as leaving. Ask another DSL or the school's admin, "
+    "or the trust's admin."
+)
+
+
+def leaving_date_check(*, membership: Membership, left_on: date, actor=None) -> None:
+    """Refuse a leaving date before the person started, and (given the ``actor``) anyone
+    marking themselves as leaving: the check the confirmation page makes before asking."""
+    if actor is not None:
+        _refuse_own(membership, actor, OWN_LEAVING)
     if left_on < membership.started_on:
         raise MembershipError(
             _("The leaving date must be on or after the start date, %(date)s.")
@@ -305,14 +315,7 @@ def membership_leave(*, membership: Membership, left_on: date, actor=None) -> Me
     enrolments, attempts, acknowledgements and certificates are kept as records. Marking
     the same date twice changes nothing and records nothing. Nobody marks themselves as
     leaving (``NotAllowed``): another DSL, the school's admin or the trust's admin does."""
-    _refuse_own(
-        membership,
-        actor,
-        _(
-            "You cannot mark yourself as leaving. Ask another DSL or the school's admin, "
-            "or the trust's admin."
-        ),
-    )
+    _refuse_own(membership, actor, OWN_LEAVING)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     changed = memberships_leave_many(leavers=[(membership, left_on)])
     if not changed:

@@ -162,7 +162,7 @@ def staff_leave(request, school, pk: int):
             if form.cleaned_data["confirmed"]:
                 membership_leave(membership=membership, left_on=left_on, actor=request.user)
             else:
-                leaving_date_check(membership=membership, left_on=left_on)
+                leaving_date_check(membership=membership, left_on=left_on, actor=request.user)
                 template = "cpd/staff/leave_confirm.html"
         except MembershipError as exc:
             form.add_error("left_on", str(exc))
