@@ -84,9 +84,13 @@ def trust_for_admin(*, user, slug: str):
 
 def trusts_of(*, user):
     """The trusts this person administers, by name."""
-    from cpd.models import Trust
+    from cpd.models import Trust, TrustRole
 
-    return Trust.objects.filter(roles__user=user).distinct().order_by("name")
+    return (
+        Trust.objects.filter(roles__user=user, roles__role=TrustRole.Role.TRUST_ADMIN)
+        .distinct()
+        .order_by("name")
+    )
 
 
 def member_for_compliance(*, school: School, pk: int) -> Membership:

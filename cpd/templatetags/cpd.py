@@ -41,6 +41,8 @@ class Navigation:
     schools: list[NavSchool] = field(default_factory=list)
     trusts: list[tuple[str, str]] = field(default_factory=list)  # (slug, name)
     current: NavSchool | None = None
+    reviews_content: bool = False
+    """A superuser or a trust's content reviewer: the item statistics are theirs to see."""
 
     @property
     def switcher(self) -> bool:
@@ -48,10 +50,10 @@ class Navigation:
         return len(self.schools) > 1 or bool(self.trusts)
 
 
-def _links(user) -> tuple[list[list], list[list]]:
-    """Two queries: the schools the user leads, with whether they manage each, and their
-    trusts."""
-    from cpd.models import Trust
+def _links(user) -> tuple[list[list], list[list], bool]:
+    """Two queries: the schools the user leads, with whether they manage each; and their
+    roles in trusts: the trusts they administer, and whether they review content."""
+    from cpd.models import TrustRole
     from cpd.permissions import (
         Permission,
         compliance_schools_q,
@@ -67,11 +69,18 @@ def _links(user) -> tuple[list[list], list[list]]:
         .select_related("trust")
         .order_by("name")
     ]  # fmt: skip
+    roles = list(
+        TrustRole.objects.filter(user=user).select_related("trust").order_by("trust__name")
+    )
     trusts = [
-        [trust.slug, trust.name]
-        for trust in Trust.objects.filter(roles__user=user).distinct().order_by("name")
+        [role.trust.slug, role.trust.name]
+        for role in roles
+        if role.role == TrustRole.Role.TRUST_ADMIN
     ]
-    return schools, trusts
+    reviews = user.is_superuser or any(
+        role.role == TrustRole.Role.CONTENT_REVIEWER for role in roles
+    )
+    return schools, trusts, reviews
 
 
 @register.simple_tag(takes_context=True)
@@ -86,17 +95,18 @@ def cpd_navigation(context) -> Navigation:
     if not hasattr(request, "_cpd_navigation"):
         session = getattr(request, "session", None)
         cached = session.get(NAVIGATION_KEY) if session is not None else None
-        if cached and len(cached) == 4 and cached[0] == user.pk and cached[1] > time.time():
-            schools, trusts = cached[2], cached[3]
+        if cached and len(cached) == 5 and cached[0] == user.pk and cached[1] > time.time():
+            schools, trusts, reviews = cached[2], cached[3], cached[4]
         else:
-            schools, trusts = _links(user)
+            schools, trusts, reviews = _links(user)
             if session is not None:
                 session[NAVIGATION_KEY] = (
-                    user.pk, time.time() + NAVIGATION_SECONDS, schools, trusts
+                    user.pk, time.time() + NAVIGATION_SECONDS, schools, trusts, reviews
                 )  # fmt: skip
         navigation = Navigation(
             schools=[NavSchool(*row) for row in schools],
             trusts=[tuple(row) for row in trusts],
+            reviews_content=reviews,
         )
         by_slug = {s.slug: s for s in navigation.schools}
         access = getattr(request, "school_access", None)

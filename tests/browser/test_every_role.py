@@ -45,6 +45,7 @@ MUST_REACH = {
         r"/schools/riverside-academy/compliance/", r"/schools/riverside-academy/staff/",
     ],
     "trust@northfield.test": [r"/trusts/northfield/", r"/schools/"],
+    "reviewer@northfield.test": [r"/course-statistics/"],
     "admin@northfield.test": [r"/schools/"],
 }  # fmt: skip
 
