@@ -14,7 +14,9 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.throttling import SimpleRateThrottle
 
+from cpd.accounts.addresses import client_key
 from cpd.api.errors import exception_handler
 from cpd.api.pagination import PageNumberPagination
 from cpd.permissions import Permission
@@ -56,6 +58,16 @@ def named_choices(
 
     NamedChoiceField.__name__ = component_name.removesuffix("Enum") + "Field"
     return NamedChoiceField
+
+
+class ClientRateThrottle(SimpleRateThrottle):
+    """A throttle counting per client the way every rate limit does
+    (``cpd.accounts.addresses``, ``CPD_TRUSTED_PROXY_COUNT``), not by DRF's ``NUM_PROXIES``,
+    which a host's ``REST_FRAMEWORK`` would set and which trusts any ``X-Forwarded-For``
+    when unset."""
+
+    def get_ident(self, request) -> str:
+        return client_key(None, request)
 
 
 class ProductAPIMixin:
