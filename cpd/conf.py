@@ -69,6 +69,10 @@ DEFAULTS = {
     # to be the address that many places from the right of that header (cpd.accounts.
     # addresses). 0: the header is ignored and REMOTE_ADDR is the client (no proxy).
     "TRUSTED_PROXY_COUNT": 0,
+    # API tokens: the days a new token lasts unless its holder chooses fewer, and the most
+    # they may choose.
+    "API_TOKEN_DAYS": 90,
+    "API_TOKEN_MAX_DAYS": 365,
     # Hours an evidence pack's download link stays valid after it is built.
     "EXPORT_TTL_HOURS": 24,
 }

@@ -8,7 +8,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -17,6 +17,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.throttling import SimpleRateThrottle
 
 from cpd.accounts.addresses import client_key
+from cpd.accounts.tokens import ApiTokenAuthentication
 from cpd.api.errors import exception_handler
 from cpd.api.pagination import PageNumberPagination
 from cpd.permissions import Permission
@@ -72,12 +73,12 @@ class ClientRateThrottle(SimpleRateThrottle):
 
 class ProductAPIMixin:
     """The API's own settings, so that a host project's ``REST_FRAMEWORK`` changes nothing
-    here and needs nothing for it: token first (an anonymous request gets 401 with a
-    ``WWW-Authenticate`` header), then the session; signed-in callers only unless a view
-    says otherwise; 50 a page; django-filter; JSON errors with a ``code``
+    here and needs nothing for it: an API token first (``cpd.accounts.tokens``; an anonymous
+    request gets 401 with a ``WWW-Authenticate`` header), then the session; signed-in
+    callers only unless a view says otherwise; 50 a page; django-filter; JSON errors with a ``code``
     (``cpd.api.errors``); drf-spectacular's schema. Every product API view starts with it."""
 
-    authentication_classes = (TokenAuthentication, SessionAuthentication)
+    authentication_classes = (ApiTokenAuthentication, SessionAuthentication)
     permission_classes = (IsAuthenticated,)
     pagination_class = PageNumberPagination
     filter_backends = (DjangoFilterBackend,)
