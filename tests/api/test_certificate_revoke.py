@@ -277,7 +277,8 @@ def test_revoke_needs_post(dsl, certificate):
 
 
 def test_revoke_query_count(dsl, certificate, django_assert_num_queries):
-    """Token, certificate, permission; the service's savepoint, lock, update, membership,
+    """The signed-in user (a DSL uses a session: only admins hold tokens), certificate,
+    permission; the service's savepoint, lock, update, membership,
     school, audit event, release; the course for the response."""
     client = token_client(dsl.user)
 
