@@ -367,7 +367,9 @@ def test_api_token_page_makes_lists_and_revokes(sign_in, admin):
         listed = client.get("/api-token/").content.decode()
         assert key not in listed
         assert re.findall(
-            r"<th scope=\"row\">([^<]+)</th>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>", listed
+            r"<h3 id=\"token-\d+\">([^<]+)</h3>.*?<dd>([^<]+)</dd>.*?<dd>([^<]+)</dd>",
+            listed,
+            re.S,
         ) == [
             ("HR system", "2 Mar 2026", "1 Apr 2026"),
             ("Old dashboard", "21 Jan 2026", "Expired on 20 Feb 2026"),
