@@ -64,6 +64,7 @@ class ApiTokenListView(ProductAPIMixin, APIView):
 
     permission_classes = [IsAuthenticated, MayMakeApiToken]
     pagination_class = None
+    filter_backends = ()
     serializer_class = ApiTokenSerializer
 
     @api_schema(responses=ApiTokenSerializer(many=True), operation_id="api_tokens_list")
@@ -90,6 +91,7 @@ class ApiTokenDetailView(ProductAPIMixin, APIView):
     404."""
 
     permission_classes = [IsAuthenticated]
+    filter_backends = ()
 
     @api_schema(
         request=None,
