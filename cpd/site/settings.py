@@ -316,7 +316,7 @@ CPD_BASE_URL = os.environ.get("CPD_BASE_URL", "http://127.0.0.1:8000" if DEBUG e
 # How many reverse proxies or load balancers in front of the site append to X-Forwarded-For
 # (1 for nginx on the same machine, 2 for a load balancer in front of that). 0: none, the
 # client is REMOTE_ADDR. Every per-client rate limit uses it (see "Deploying for a trust").
-CPD_TRUSTED_PROXY_COUNT = int(os.environ.get("CPD_TRUSTED_PROXY_COUNT", "0"))
+CPD_TRUSTED_PROXY_COUNT = int(os.environ.get("CPD_TRUSTED_PROXY_COUNT") or "0")
 
 # Logs go to standard error: "json" (the default with DEBUG off) writes one JSON object a
 # line with the request id (see cpd/logging.py); "plain" is for people reading a terminal.
