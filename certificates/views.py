@@ -12,6 +12,7 @@ from django_ratelimit.decorators import ratelimit
 from certificates import selectors, services
 from certificates.forms import ReissueForm, RevokeForm, VerifyLookupForm
 from certificates.permissions import MAY_NOT_REVOKE, can_manage_certificate
+from cpd.accounts.addresses import client_key
 from cpd.conf import cpd_settings
 
 
@@ -125,7 +126,7 @@ def download(request, serial: str):
 
 
 @never_cache
-@ratelimit(group="certificates.verify", key="ip", rate=_verify_rate, block=False)
+@ratelimit(group="certificates.verify", key=client_key, rate=_verify_rate, block=False)
 def verify_lookup(request):
     """Find a certificate by its code, or by serial and surname, then show its check. Rate
     limited with the check itself: both answer whether a certificate exists."""
@@ -155,7 +156,7 @@ def verify_lookup(request):
 
 
 @never_cache
-@ratelimit(group="certificates.verify", key="ip", rate=_verify_rate, block=False)
+@ratelimit(group="certificates.verify", key=client_key, rate=_verify_rate, block=False)
 def verify(request, code: str):
     """Public check of a certificate by its code: no login, rate limited per IP address."""
     if request.limited:

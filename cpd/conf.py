@@ -64,6 +64,15 @@ DEFAULTS = {
     # Certificate verification lookups allowed per client IP address, for the page and the
     # API each: "<number>/<s|m|h|d>", e.g. "60/m".
     "VERIFY_RATE": "60/m",
+    # How many reverse proxies (or load balancers) in front of the site append the address
+    # they were reached from to X-Forwarded-For. Every per-client rate limit takes the client
+    # to be the address that many places from the right of that header (cpd.accounts.
+    # addresses). 0: the header is ignored and REMOTE_ADDR is the client (no proxy).
+    "TRUSTED_PROXY_COUNT": 0,
+    # API tokens: the days a new token lasts unless its holder chooses fewer, and the most
+    # they may choose.
+    "API_TOKEN_DAYS": 90,
+    "API_TOKEN_MAX_DAYS": 365,
     # Hours an evidence pack's download link stays valid after it is built.
     "EXPORT_TTL_HOURS": 24,
     # /health/ready/ reports the queue as behind once its oldest due task has waited this

@@ -66,6 +66,20 @@ def schools_where_q(user, permission: Permission) -> Q:
     return Q(pk__in=member.values("school_id")) | Q(trust_id__in=trusts.values("trust_id"))
 
 
+def staff_managers_q(*, user: str = "", on: date | None = None) -> Q:
+    """People who hold ``MANAGE_STAFF`` in at least one school today (a current school
+    admin, an admin of a trust with a school, a superuser), as a filter for a query over
+    users (``user=""``) or over rows with a foreign key to one (``user="user"``): the same
+    rule as ``managed_schools_q``, checked inside the query that fetches the rows."""
+    prefix, ref = (f"{user}__", OuterRef(f"{user}_id")) if user else ("", OuterRef("pk"))
+    roles = [role for role, held in ROLE_PERMISSIONS.items() if Permission.MANAGE_STAFF in held]
+    member = Membership.objects.filter(user_id=ref, role__in=roles).current(on or _today())
+    trust = School.objects.filter(
+        trust__roles__user_id=ref, trust__roles__role=TrustRole.Role.TRUST_ADMIN
+    )
+    return Q(**{f"{prefix}is_superuser": True}) | Exists(member) | Exists(trust)
+
+
 def compliance_schools_q(user) -> Q:
     return schools_where_q(user, Permission.VIEW_COMPLIANCE)
 

@@ -6,6 +6,7 @@ This is the top floor: it is the one module that sees every app's pages."""
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
+from cpd.accounts import token_views
 from cpd.accounts import views as accounts_views
 from cpd.arrangements import views as arrangement_views
 from cpd.audit import views as audit_views
@@ -132,7 +133,7 @@ people = [
         people_views.staff_restore,
         name="staff_restore",
     ),
-    path("api-token/", accounts_views.api_token, name="api_token"),
+    path("api-token/", token_views.api_token, name="api_token"),
     path("invitations/", people_views.invitations, name="invitations"),
     path(
         "invitations/<int:pk>/",

@@ -2,16 +2,15 @@ from django.utils.cache import add_never_cache_headers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from certificates import selectors
 from certificates.api.serializers import VerificationSerializer
-from cpd.api.base import ProductAPIMixin, api_schema
+from cpd.api.base import ClientRateThrottle, ProductAPIMixin, api_schema
 from cpd.conf import cpd_settings
 
 
-class VerifyRateThrottle(SimpleRateThrottle):
+class VerifyRateThrottle(ClientRateThrottle):
     """Lookups per client IP address, at ``CPD_VERIFY_RATE`` (read on every request)."""
 
     scope = "cpd_verify"

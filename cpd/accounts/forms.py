@@ -23,3 +23,34 @@ class EmailAuthenticationForm(AuthenticationForm):
             "Enter the email address and password for your account. The password is case sensitive."
         ),
     }
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: what it is for, and how long it lasts."""
+
+    DAY_CHOICES = (30, 90, 180, 365)
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, so you can tell your tokens apart, e.g. HR system."),
+        error_messages={
+            "required": _("Enter a name for the token, such as the system that will use it."),
+            "max_length": _("The token's name must be 100 characters or fewer."),
+        },
+    )
+    days = forms.TypedChoiceField(
+        label=_("Lasts for"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose how long the token lasts."),
+            "invalid_choice": _("Choose how long the token lasts."),
+        },
+    )
+
+    def __init__(self, *args, most_days: int, default_days: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = sorted({d for d in self.DAY_CHOICES if d <= most_days} | {default_days})
+        self.fields["days"].choices = [(d, _("%(days)d days") % {"days": d}) for d in days]
+        self.fields["days"].initial = default_days

@@ -1,11 +1,6 @@
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from cpd.accounts.forms import EmailAuthenticationForm
 from cpd.accounts.throttle import (
@@ -14,7 +9,6 @@ from cpd.accounts.throttle import (
     password_reset_blocked,
     sign_in_paused,
 )
-from cpd.accounts.tokens import api_token_allowed, api_token_create, api_token_revoke
 from cpd.conf import cpd_settings
 
 
@@ -75,28 +69,3 @@ class PasswordResetView(auth_views.PasswordResetView):
     def extra_email_context(self) -> dict:
         # The product's name rather than the host name that Django would use.
         return {"site_name": cpd_settings.SITE_NAME}
-
-
-@login_required
-def api_token(request):
-    """A school or trust admin's own API token, for an integration that acts with their
-    access. The key is shown once, when it is made; making a new one replaces the old."""
-    if not api_token_allowed(request.user):
-        raise PermissionDenied(_("Only school and trust admins can use API tokens."))
-    created = None
-    if request.method == "POST":
-        action = request.POST.get("action")
-        replacing = Token.objects.filter(user=request.user).first()
-        if action in {"create", "revoke"} and replacing and not request.POST.get("confirmed"):
-            # Replacing or revoking stops the integration using the token: say so first.
-            return render(
-                request, "cpd/staff/api_token_confirm.html", {"token": replacing, "action": action}
-            )
-        if action == "create":
-            created = api_token_create(user=request.user)
-        elif request.POST.get("action") == "revoke":
-            if api_token_revoke(user=request.user):
-                messages.success(request, _("Your API token is revoked."))
-            return redirect("cpd:api_token")
-    token = created or Token.objects.filter(user=request.user).first()
-    return render(request, "cpd/staff/api_token.html", {"token": token, "created": created})

@@ -8,13 +8,16 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.throttling import SimpleRateThrottle
 
+from cpd.accounts.addresses import client_key
+from cpd.accounts.tokens import ApiTokenAuthentication
 from cpd.api.errors import exception_handler
 from cpd.api.pagination import PageNumberPagination
 from cpd.permissions import Permission
@@ -58,14 +61,24 @@ def named_choices(
     return NamedChoiceField
 
 
+class ClientRateThrottle(SimpleRateThrottle):
+    """A throttle counting per client the way every rate limit does
+    (``cpd.accounts.addresses``, ``CPD_TRUSTED_PROXY_COUNT``), not by DRF's ``NUM_PROXIES``,
+    which a host's ``REST_FRAMEWORK`` would set and which trusts any ``X-Forwarded-For``
+    when unset."""
+
+    def get_ident(self, request) -> str:
+        return client_key(None, request)
+
+
 class ProductAPIMixin:
     """The API's own settings, so that a host project's ``REST_FRAMEWORK`` changes nothing
-    here and needs nothing for it: token first (an anonymous request gets 401 with a
-    ``WWW-Authenticate`` header), then the session; signed-in callers only unless a view
-    says otherwise; 50 a page; django-filter; JSON errors with a ``code``
+    here and needs nothing for it: an API token first (``cpd.accounts.tokens``; an anonymous
+    request gets 401 with a ``WWW-Authenticate`` header), then the session; signed-in
+    callers only unless a view says otherwise; 50 a page; django-filter; JSON errors with a ``code``
     (``cpd.api.errors``); drf-spectacular's schema. Every product API view starts with it."""
 
-    authentication_classes = (TokenAuthentication, SessionAuthentication)
+    authentication_classes = (ApiTokenAuthentication, SessionAuthentication)
     permission_classes = (IsAuthenticated,)
     pagination_class = PageNumberPagination
     filter_backends = (DjangoFilterBackend,)

@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
-from cpd.accounts.api import ApiTokenView
+from cpd.accounts.api import ApiTokenDetailView, ApiTokenListView
 from cpd.api import docs, errors
 from cpd.compliance.api import ComplianceViewSet, RequirementViewSet
 from cpd.people.api import SchoolViewSet, StaffViewSet
@@ -22,7 +22,8 @@ urlpatterns = [
     path("", include(router.urls)),
     path("", include("courses.api.urls")),
     path("", include("certificates.api.urls")),
-    path("token/", ApiTokenView.as_view(), name="token"),
+    path("token/", ApiTokenListView.as_view(), name="token"),
+    path("token/<int:pk>/", ApiTokenDetailView.as_view(), name="token-detail"),
     path("schema/", docs.ApiSchemaView.as_view(), name="schema"),
     path("docs/", docs.ApiDocsView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/v1/ is a JSON 404, not the site's HTML page.

@@ -19,8 +19,10 @@ from cpd.models.compliance import (
     evidence_path,
 )
 from cpd.models.schools import Membership, School, Trust, TrustRole
+from cpd.models.tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "Arrangements",
     "AuditEvent",
     "Bulletin",

@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -330,6 +329,11 @@ SESSION_ENGINE = (
 # Required without DEBUG (a system check): certificates' QR codes need a domain. With DEBUG
 # (the demo), the address `make run` serves.
 CPD_BASE_URL = os.environ.get("CPD_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+
+# How many reverse proxies or load balancers in front of the site append to X-Forwarded-For
+# (1 for nginx on the same machine, 2 for a load balancer in front of that). 0: none, the
+# client is REMOTE_ADDR. Every per-client rate limit uses it (see "Deploying for a trust").
+CPD_TRUSTED_PROXY_COUNT = int(os.environ.get("CPD_TRUSTED_PROXY_COUNT") or "0")
 
 # Logs go to standard error: "json" (the default with DEBUG off) writes one JSON object a
 # line with the request id (see cpd/logging.py); "plain" is for people reading a terminal.

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 from django.core.files.base import ContentFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from courses.models import Attempt, Enrolment
 from cpd.models import Membership
+from tests.api.clients import api_client
 from tests.factories import (
     CertificateFactory,
     EnrolmentFactory,
@@ -75,14 +75,11 @@ def people(school, trust):
 
 @pytest.fixture
 def api_as(people):
-    """An API client authenticated with the role's token (or anonymous)."""
+    """An API client for the role: with a token for the admins, who may hold one, with a
+    session for the others (``tests.api.clients``), or anonymous."""
 
     def _client(role: str) -> APIClient:
-        client = APIClient()
         user = people[role]
-        if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
+        return APIClient() if user is None else api_client(user)
 
     return _client

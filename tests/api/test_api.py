@@ -2,12 +2,10 @@
 the schema and docs page, and query counts for the list endpoints."""
 
 import re
-from datetime import date
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from certificates.models import Certificate
@@ -295,65 +293,7 @@ def test_api_enrol_needs_a_published_course_and_your_school(school, other_school
     )
 
 
-# -- tokens ----------------------------------------------------------------------------------
-
-
-def test_api_token_create_use_and_revoke(school, admin):
-    session = APIClient()
-    session.force_login(admin.user)
-    created = session.post("/api/v1/token/")
-    assert created.status_code == 201
-    key = created.json()["key"]
-    assert key == Token.objects.get(user=admin.user).key
-    assert session.get("/api/v1/token/").json()["key"] is None  # shown once only
-
-    integration = APIClient()
-    integration.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    assert integration.get(f"/api/v1/schools/{school.slug}/staff/").status_code == 200
-
-    assert session.delete("/api/v1/token/").status_code == 204
-    assert integration.get(f"/api/v1/schools/{school.slug}/staff/").status_code == 401
-    assert list(AuditEvent.objects.order_by("pk").values_list("action", flat=True)) == [
-        "cpd.api_token.created",
-        "cpd.api_token.revoked",
-    ]
-
-
-def test_api_token_stops_reaching_a_school_its_holder_has_left(school, admin):
-    from cpd.people.services import membership_leave
-
-    token = Token.objects.create(user=admin.user)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert client.get(f"/api/v1/schools/{school.slug}/staff/").status_code == 200
-    membership_leave(membership=admin, left_on=date(2025, 12, 31))
-    assert client.get(f"/api/v1/schools/{school.slug}/staff/").status_code == 404
-
-
-def test_api_token_page(sign_in, admin, staff):
-    client = sign_in(admin)
-    assert client.get("/api-token/").status_code == 200
-    response = client.post("/api-token/", {"action": "create"})
-    key = Token.objects.get(user=admin.user).key
-    assert key in response.content.decode()
-    assert key not in client.get("/api-token/").content.decode()
-    # Replacing or revoking a token asks first, saying what will happen.
-    confirm = client.post("/api-token/", {"action": "create"}).content.decode()
-    assert "Replace your API token?" in confirm
-    assert "stops working at once" in confirm
-    assert Token.objects.get(user=admin.user).key == key
-    client.post("/api-token/", {"action": "create", "confirmed": "yes"})
-    replaced = Token.objects.get(user=admin.user).key
-    assert replaced != key
-    assert (
-        "Revoke your API token?"
-        in client.post("/api-token/", {"action": "revoke"}).content.decode()
-    )
-    assert Token.objects.get(user=admin.user).key == replaced
-    client.post("/api-token/", {"action": "revoke", "confirmed": "yes"})
-    assert Token.objects.filter(user=admin.user).exists() is False
-    client.logout()
-    assert sign_in(staff).get("/api-token/").status_code == 403
+# Tokens: tests/api/test_tokens.py.
 
 
 # -- schema and docs -------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 ``GET /api/v1/certificates/<serial>/pdf/`` give one answer, from one service."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cpd.privacy.services import person_anonymise
+from tests.api.clients import api_client
 from tests.factories import CertificateFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,9 +14,8 @@ REMOVED = "This certificate's file was removed when its holder was anonymised."
 
 
 def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
+    """A token for admins, a session for others (``tests.api.clients``)."""
+    return api_client(user)
 
 
 def stored_files(media) -> list[str]:

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from certificates.services import certificate_revoke
 from certificates.signals import certificate_revoked
 from cpd.models import AuditEvent, Membership
+from tests.api.clients import api_client
 from tests.factories import CertificateFactory, MembershipFactory, TrustRoleFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,10 +67,9 @@ def signals():
 
 
 def token_client(user) -> APIClient:
-    """Authenticated the way an integration is: ``Authorization: Token <key>``."""
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
+    """Authenticated as the person can be: a token for admins (as an integration sends it),
+    a session for others (``tests.api.clients``)."""
+    return api_client(user)
 
 
 def revoke(client, serial: str, body=None):
@@ -278,7 +277,8 @@ def test_revoke_needs_post(dsl, certificate):
 
 
 def test_revoke_query_count(dsl, certificate, django_assert_num_queries):
-    """Token, certificate, permission; the service's savepoint, lock, update, membership,
+    """The signed-in user (a DSL uses a session: only admins hold tokens), certificate,
+    permission; the service's savepoint, lock, update, membership,
     school, audit event, release; the course for the response."""
     client = token_client(dsl.user)
 

@@ -128,10 +128,20 @@ def test_endpoint_permissions(api_as, own, other, endpoint, role, where):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    [("anonymous", 401), ("staff", 403), ("dsl", 403), ("school_admin", 200), ("trust_admin", 200)],
+    [("anonymous", 401), ("staff", 200), ("dsl", 200), ("school_admin", 200), ("trust_admin", 200)],
 )
-def test_token_endpoint_permissions(api_as, role, status):
+def test_token_list_permissions(api_as, role, status):
+    """Anyone signed in may list (and revoke) their own tokens."""
     assert api_as(role).get("/api/v1/token/").status_code == status
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("anonymous", 401), ("staff", 403), ("dsl", 403), ("school_admin", 201), ("trust_admin", 201)],
+)
+def test_token_create_permissions(api_as, role, status):
+    response = api_as(role).post("/api/v1/token/", {"name": "Integration"}, format="json")
+    assert response.status_code == status
 
 
 @pytest.mark.parametrize(

@@ -206,3 +206,62 @@ def test_verify_lookup_of_a_real_code_goes_to_its_page(client, school):
     certificate = make(school)
     response = client.get("/verify/", {"code": f" {certificate.verification_code} "})
     assert response["Location"] == f"/verify/{certificate.verification_code}/"
+
+
+# -- behind one trusted reverse proxy (CPD_TRUSTED_PROXY_COUNT = 1) -------------------------
+
+PROXY = "10.0.0.1"  # the proxy's own address: every request arrives from it
+
+
+def _through_proxy(client, url, forwarded_for):
+    return client.get(url, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+@pytest.mark.parametrize("path", ["/verify/{code}/", "/api/v1/verify/{code}/"])
+def test_verify_behind_a_proxy_counts_each_client_apart(client, school, settings, path):
+    """40 clients through the one proxy each get their own allowance: none is refused
+    because the others checked certificates too."""
+    settings.CPD_TRUSTED_PROXY_COUNT = 1
+    settings.CPD_VERIFY_RATE = "2/h"
+    url = path.format(code=make(school).verification_code)
+
+    statuses = [
+        _through_proxy(client, url, f"198.51.100.{n}").status_code
+        for n in range(1, 41)
+        for _ in range(2)
+    ]
+
+    assert statuses == [200] * 80
+    assert _through_proxy(client, url, "198.51.100.7").status_code == 429
+    assert _through_proxy(client, url, "198.51.100.41").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/verify/{code}/", "/api/v1/verify/{code}/"])
+def test_verify_behind_a_proxy_ignores_a_spoofed_extra_hop(client, school, settings, path):
+    """A client that writes its own X-Forwarded-For gets it appended to by the proxy: the
+    made-up addresses on the left do not make it a new client."""
+    settings.CPD_TRUSTED_PROXY_COUNT = 1
+    settings.CPD_VERIFY_RATE = "2/h"
+    url = path.format(code=make(school).verification_code)
+
+    statuses = [
+        _through_proxy(client, url, f"192.0.2.{n}, 198.51.100.9").status_code for n in range(1, 4)
+    ]
+
+    assert statuses == [200, 200, 429]
+    assert _through_proxy(client, url, "198.51.100.9").status_code == 429
+
+
+@pytest.mark.parametrize("path", ["/verify/{code}/", "/api/v1/verify/{code}/"])
+def test_verify_with_no_trusted_proxy_ignores_x_forwarded_for(client, school, settings, path):
+    """The default: REMOTE_ADDR is the client, whatever X-Forwarded-For says (rotating it
+    used to slip past the API's throttle)."""
+    settings.CPD_VERIFY_RATE = "2/h"
+    url = path.format(code=make(school).verification_code)
+
+    statuses = [
+        client.get(url, REMOTE_ADDR="198.51.100.3", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}").status_code
+        for n in range(1, 4)
+    ]
+
+    assert statuses == [200, 200, 429]

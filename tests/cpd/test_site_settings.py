@@ -15,6 +15,8 @@ PRODUCTION = {
     "SECRET_KEY": "x7Gk2pQ9vR4tY8wZ1bN5mC3dF6hJ0lS-aE_uI9oP2qW4eR6tY8uI0oP",
     "ALLOWED_HOSTS": "cpd.example.org",
     "CPD_BASE_URL": "https://cpd.example.org",
+    # Rate limits must count in a cache every process shares (system check cpd.W031).
+    "CACHE_URL": "redis://127.0.0.1:6379/0",
 }
 
 

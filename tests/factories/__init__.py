@@ -1,5 +1,6 @@
 """One factory per model, with no surprising defaults."""
 
+import secrets
 from datetime import date, timedelta
 
 import factory
@@ -8,7 +9,8 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from courses.models import Choice, Course, CourseVersion, Enrolment, Lesson, Module, Question
-from cpd.models import Membership, Requirement, School, Trust, TrustRole
+from cpd.accounts.tokens import KEY_PREFIX, api_key_digest
+from cpd.models import ApiToken, Membership, Requirement, School, Trust, TrustRole
 
 PASSWORD = "correct-horse-battery"
 
@@ -65,6 +67,25 @@ class TrustRoleFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     trust = factory.SubFactory(TrustFactory)
     role = TrustRole.Role.TRUST_ADMIN
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """A token whose key nobody knows; ``api_key_for`` makes one and returns its key."""
+
+    class Meta:
+        model = ApiToken
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Integration {n}")
+    key_digest = factory.LazyFunction(lambda: api_key_digest(secrets.token_urlsafe(32)))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=90))
+
+
+def api_key_for(user, **fields) -> str:
+    """A token for ``user`` (made directly, whatever their role), and its key."""
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    ApiTokenFactory(user=user, key_digest=api_key_digest(key), **fields)
+    return key
 
 
 class CourseFactory(factory.django.DjangoModelFactory):

@@ -21,8 +21,9 @@ from drf_spectacular.generators import SchemaGenerator
 from certificates.models import Export
 from courses.models import Attempt, Lesson
 from cpd.arrangements.services import arrangements_update, policy_publish
-from cpd.models import Bulletin, ExternalRecord
+from cpd.models import ApiToken, Bulletin, ExternalRecord
 from tests.factories import (
+    ApiTokenFactory,
     CertificateFactory,
     CourseVersionFactory,
     EnrolmentFactory,
@@ -87,6 +88,7 @@ def world(db):
         evidence=ContentFile(b"%PDF-1.4 x", name="x.pdf"),
     )  # fmt: skip
     bulletin = Bulletin.objects.create(school=b_school, title="Theirs", body="b")
+    ApiTokenFactory(user=b_member.user, name="Their HR system")
     export = Export.objects.create(
         school=b_school, status=Export.Status.READY, expires_at=timezone.now() + timedelta(days=1)
     )
@@ -236,6 +238,7 @@ def api_operations(w: World) -> dict:
         ("/api/v1/enrolments/{id}/lessons/", "post"): {"id": w.b_enrolment.pk},
         ("/api/v1/attempts/{id}/", "get"): {"id": w.b_attempt.pk},
         ("/api/v1/attempts/{id}/submit/", "post"): {"id": w.b_attempt.pk},
+        ("/api/v1/token/{id}/", "delete"): {"id": ApiToken.objects.get(user=w.b_member.user).pk},
     }
     lists = {
         ("/api/v1/schools/", "get"): "lists only the caller's schools",
@@ -245,9 +248,8 @@ def api_operations(w: World) -> dict:
         ("/api/v1/courses/", "get"): "courses are shared",
         ("/api/v1/courses/{slug}/", "get"): "courses are shared",
         ("/api/v1/enrolments/", "post"): "enrols the caller",
-        ("/api/v1/token/", "get"): "the caller's token",
-        ("/api/v1/token/", "post"): "the caller's token",
-        ("/api/v1/token/", "delete"): "the caller's token",
+        ("/api/v1/token/", "get"): "the caller's tokens",
+        ("/api/v1/token/", "post"): "the caller's tokens",
         ("/api/v1/verify/{code}/", "get"): "anyone may verify",
     }
     return other, lists
@@ -291,6 +293,8 @@ def schema_operations() -> set[tuple[str, str]]:
 def request(client, method, url):
     if method == "get":
         return client.get(url)
+    if method == "delete":
+        return client.delete(url)
     if "/api/" in url:
         return client.post(url, {}, content_type="application/json")
     return client.post(url, {})

@@ -63,6 +63,7 @@ API_ONLY = {
     ("/api/v1/enrolments/{id}/lessons/", "post"): "learner's own (tests/courses)",
     ("/api/v1/attempts/{id}/", "get"): "learner's own (tests/courses)",
     ("/api/v1/attempts/{id}/submit/", "post"): "learner's own (tests/courses)",
+    ("/api/v1/token/{id}/", "delete"): "holder's own (tests/api/test_tokens.py)",
 }
 
 
