@@ -141,17 +141,17 @@ def test_oversize_staff_file_is_refused_before_it_is_read(live_server, client, m
 
 @pytest.mark.django_db(transaction=True)
 def test_oversize_staff_file_to_the_api_is_refused_before_it_is_read(live_server, media):
-    from rest_framework.authtoken.models import Token
+    from tests.factories import api_key_for
 
     admin = MembershipFactory(role=Membership.Role.SCHOOL_ADMIN)
-    token = Token.objects.create(user=admin.user)
+    key = api_key_for(admin.user)
     status, body = _raw_post(
         live_server,
         f"/api/v1/schools/{admin.school.slug}/staff/import/",
         cookies="",
         declared=THIRTY_MB,
         sent=PART.replace(b'"evidence"', b'"file"') + b"email,first name\n" * 64,
-        headers={"Authorization": f"Token {token.key}"},
+        headers={"Authorization": f"Token {key}"},
     )
     assert status == 413
     assert '"code":"too_large"' in body.replace(" ", "")

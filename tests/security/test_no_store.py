@@ -11,11 +11,11 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from certificates.models import Export
 from cpd.models import ExternalRecord
+from tests.api.clients import api_client
 from tests.factories import CertificateFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,9 +28,8 @@ def cache_control(response) -> set[str]:
 
 
 def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
+    """A token where the person may hold one (admins), else a session: as they reach it."""
+    return api_client(user)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from certificates.models import Certificate
@@ -17,6 +16,7 @@ from cpd.compliance.records.services import external_record_decide
 from cpd.errors import NotAllowed
 from cpd.models import AuditEvent, ExternalRecord, Membership
 from cpd.people.services import membership_leave, membership_update
+from tests.api.clients import api_client
 from tests.factories import CertificateFactory, MembershipFactory, TrustRoleFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +36,8 @@ OWN_LEAVING = (
 
 
 def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
+    """A token where the person may hold one (admins), else a session: as they reach it."""
+    return api_client(user)
 
 
 def record_of(membership) -> ExternalRecord:
