@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from cpd.models import AuditEvent, ExternalRecord, Membership, Requirement, School, Trust, TrustRole
+from cpd.models import (
+    AuditEvent,
+    ExternalRecord,
+    Membership,
+    Requirement,
+    School,
+    SignInPolicy,
+    Trust,
+    TrustRole,
+)
 
 
 class SchoolInline(admin.TabularInline):
@@ -102,3 +111,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SignInPolicy)
+class SignInPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "providers", "email_domains", "automatic_accounts"]
+    list_display += ["require_two_factor"]
+    autocomplete_fields = ["trust", "school"]

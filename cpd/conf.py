@@ -36,12 +36,10 @@ DEFAULTS = {
     # Months after a person's last membership ends before `cpd_apply_retention` anonymises
     # them. Six years is a common school retention period for staff training records.
     "RETENTION_MONTHS": 72,
-    # Failed sign-ins allowed before sign-in is refused for a while: per email address and
-    # per client address ("<number>/<period>", period s, m, h or d, e.g. "5/15m").
-    "LOGIN_FAILURES_PER_EMAIL": "5/15m",
-    "LOGIN_FAILURES_PER_IP": "30/15m",
-    # Password-reset requests allowed per email address and per client address.
-    "PASSWORD_RESET_RATE": "5/h",
+    # How many reverse proxies in front of the site append to X-Forwarded-For: 0 (the
+    # default) takes the client address from the connection; 1 behind one proxy, and so on.
+    # Every rate limit (sign-in, password reset, verification) counts by this address.
+    "TRUSTED_PROXY_COUNT": 0,
     # Largest staff import file accepted, in bytes (CSV or XLSX).
     "STAFF_IMPORT_MAX_BYTES": 5 * 1024 * 1024,
     # Most data rows a staff import file may have.

@@ -1,25 +1,22 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 
-class EmailAuthenticationForm(AuthenticationForm):
-    username = forms.EmailField(
-        label=_("Email address"),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={
-            "required": _("Enter your email address."),
-            "invalid": _("Enter an email address like name@school.org.uk."),
-        },
-    )
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in form in the product's words: an email address (any case) and a
+    password."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["login"] = forms.EmailField(
+            label=_("Email address"),
+            widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+            error_messages={
+                "required": _("Enter your email address."),
+                "invalid": _("Enter an email address like name@school.org.uk."),
+            },
+        )
+        self.fields["password"].label = _("Password")
+        self.fields["password"].widget.attrs.pop("placeholder", None)
         self.fields["password"].error_messages["required"] = _("Enter your password.")
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": _(
-            "Enter the email address and password for your account. The password is case sensitive."
-        ),
-    }

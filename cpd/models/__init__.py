@@ -2,6 +2,7 @@
 records compliance reads (requirements, training done elsewhere, bulletins, reminders).
 Nothing here imports ``courses`` or ``certificates``: foreign keys to them are strings."""
 
+from cpd.models.accounts import SignInPolicy
 from cpd.models.audit import AuditEvent
 from cpd.models.compliance import (
     Bulletin,
@@ -22,6 +23,7 @@ __all__ = [
     "ReminderLog",
     "Requirement",
     "School",
+    "SignInPolicy",
     "Trust",
     "TrustRole",
     "evidence_path",

@@ -166,7 +166,9 @@ def test_import_apply_creates_people_invites_them_and_records_one_event(
     ]
     message = next(m for m in mail.outbox if m.to == ["amy.patel@oakwood.test"])
     assert message.subject == "Oakwood Primary School has added you to Safeguarding CPD"
-    link = re.search(r"https://cpd\.example\.org/accounts/reset/\S+/", message.body).group(0)
+    link = re.search(
+        r"https://cpd\.example\.org/accounts/password/reset/key/\S+/", message.body
+    ).group(0)
     assert "Oakwood Primary School uses Safeguarding CPD" in message.body
 
     [event] = AuditEvent.objects.filter(action="cpd.staff.imported")
@@ -189,9 +191,10 @@ def test_import_apply_creates_people_invites_them_and_records_one_event(
     assert page.status_code == 200
     response = client.post(
         page.redirect_chain[-1][0],
-        {"new_password1": "a-long-new-passphrase", "new_password2": "a-long-new-passphrase"},
+        {"password1": "a-long-new-passphrase", "password2": "a-long-new-passphrase"},
     )
     assert response.status_code == 302
+    assert response["Location"] == "/accounts/password/reset/key/done/"
     assert client.login(username="amy.patel@oakwood.test", password="a-long-new-passphrase")
 
 
