@@ -18,5 +18,6 @@ class LoginForm(AllauthLoginForm):
             },
         )
         self.fields["password"].label = _("Password")
+        self.fields["password"].help_text = ""  # the page links to password reset itself
         self.fields["password"].widget.attrs.pop("placeholder", None)
         self.fields["password"].error_messages["required"] = _("Enter your password.")

@@ -324,6 +324,15 @@ SECURE_CSP = {
     "object-src": ["'none'"],
 }
 
+# Single sign-on posts the sign-in page's form on to the provider: allow its address.
+for _origin in (
+    "https://login.microsoftonline.com" if "microsoft" in SOCIALACCOUNT_PROVIDERS else "",
+    "https://accounts.google.com" if "google" in SOCIALACCOUNT_PROVIDERS else "",
+    "/".join(os.environ.get("SSO_OIDC_SERVER_URL", "").split("/")[:3]),
+):
+    if _origin:
+        SECURE_CSP["form-action"].append(_origin)
+
 SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
