@@ -3,7 +3,12 @@ rate limit counts by the one client address (cpd.accounts.addresses), and a sing
 sign-on reaches only a person a school already has, unless the school lets its own domain
 in (cpd.models.SignInPolicy)."""
 
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
+from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib.auth import get_user_model
@@ -44,6 +49,20 @@ class AccountAdapter(DefaultAccountAdapter):
         # People sign in with their email address, which is also their username.
         user.email = (user.email or "").strip().lower()
         user.username = user.email
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Setting up two-factor authentication straight after signing in (as those who
+        must are sent to do) needs no second password: a sign-in in the last few minutes
+        (ACCOUNT_REAUTHENTICATION_TIMEOUT) counts as the reauthentication."""
+        request = context.request
+        if app == "allauth.mfa" and request is not None and request.user.is_authenticated:
+            records = get_authentication_records(request, request.user)
+            if (
+                records
+                and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
+            ):
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         context = {**context, "site_name": cpd_settings.SITE_NAME}
