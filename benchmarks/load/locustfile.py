@@ -45,7 +45,7 @@ class SignedIn(FastHttpUser):
             "/accounts/login/",
             data={
                 "csrfmiddlewaretoken": csrf(page),
-                "username": email,
+                "login": email,
                 "password": DATA["password"],
             },
             name="sign in",

@@ -170,7 +170,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Failed sign-ins: 30 per client address and 5 per email address in 15 minutes (a correct
 # password clears its email's count). Password-reset requests: 20 per client address a
 # minute, 5 per email address an hour. Client addresses come from CPD_TRUSTED_PROXY_COUNT.
+# Sign-ins of any outcome: 120 a minute per client address, since a school's whole staff
+# reach the site from its one public address at nine on an INSET morning.
 ACCOUNT_RATE_LIMITS = {
+    "login": "120/m/ip",
     "login_failed": "30/15m/ip,5/15m/key",
     "reset_password": "20/m/ip,5/h/key",
 }

@@ -2,10 +2,7 @@
 every request arrives from the proxy's address, and the client's own address is the last
 one in X-Forwarded-For, which the proxy appends."""
 
-from datetime import UTC, datetime
-
 import pytest
-import time_machine
 from django.core import mail
 
 from tests.factories import PASSWORD, UserFactory
@@ -14,7 +11,6 @@ pytestmark = pytest.mark.django_db
 
 PROXY = "10.0.0.2"
 BLOCKED = "Too many failed attempts to sign in. Wait 15 minutes, or reset your password."
-A_MONDAY = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -63,7 +59,7 @@ def test_without_the_proxy_setting_everyone_behind_the_proxy_counts_as_one_clien
     for n in range(40):
         sign_in(client, f"guess{n}@oakwood.test", "wrong", f"203.0.113.{n + 1}")
     response = sign_in(client, "sarah@oakwood.test", PASSWORD, "198.51.100.41")
-    assert response.status_code == 429
+    assert response.context["form"].non_field_errors() == [BLOCKED]
     assert response.wsgi_request.user.is_anonymous
 
 
@@ -84,15 +80,11 @@ def test_six_failures_for_one_email_lock_that_email_only(client, behind_one_prox
 def test_a_spoofed_forwarded_for_hop_does_not_reset_a_clients_count(
     client, behind_one_proxy, staff
 ):
-    # Five seconds apart: under the 30 a minute any sign-in may try, so what answers is
-    # the limit on failures (30 in 15 minutes per client address).
-    with time_machine.travel(A_MONDAY, tick=False) as clock:
-        for n in range(30):
-            spoofed = f"192.0.2.{n + 1}, 198.51.100.7"  # the client wrote the first hop
-            response = sign_in(client, f"guess{n}@oakwood.test", "wrong", spoofed)
-            assert response.context["form"].non_field_errors() != [BLOCKED], n
-            clock.shift(5)
-        response = sign_in(client, "sarah@oakwood.test", PASSWORD, "192.0.2.99, 198.51.100.7")
+    for n in range(30):
+        spoofed = f"192.0.2.{n + 1}, 198.51.100.7"  # the client wrote the first hop
+        response = sign_in(client, f"guess{n}@oakwood.test", "wrong", spoofed)
+        assert response.context["form"].non_field_errors() != [BLOCKED], n
+    response = sign_in(client, "sarah@oakwood.test", PASSWORD, "192.0.2.99, 198.51.100.7")
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [BLOCKED]
     assert response.wsgi_request.user.is_anonymous
