@@ -1,0 +1,112 @@
+"""Sign-in settings: who must use two-factor authentication, and what the requirement
+holds them to."""
+
+from datetime import date
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core.exceptions import ValidationError
+
+from cpd.accounts.policies import single_sign_on_check, two_factor_required
+from cpd.models import Membership, SignInPolicy
+from tests.factories import PASSWORD, MembershipFactory, TrustRoleFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 3, 2)
+
+
+@pytest.mark.parametrize(
+    ("role", "required"),
+    [
+        (Membership.Role.STAFF, False),
+        (Membership.Role.DSL, True),
+        (Membership.Role.DEPUTY_DSL, True),
+        (Membership.Role.SCHOOL_ADMIN, True),
+    ],
+)
+def test_two_factor_required_for_roles_that_see_others_records(school, role, required):
+    SignInPolicy.objects.create(school=school, require_two_factor=True)
+    member = MembershipFactory(school=school, role=role)
+    assert two_factor_required(user=member.user, on=TODAY) is required
+
+
+def test_two_factor_required_by_the_trust_reaches_its_schools_and_admins(school, trust):
+    SignInPolicy.objects.create(trust=trust, require_two_factor=True)
+    dsl = MembershipFactory(school=school, role=Membership.Role.DSL)
+    trust_admin = TrustRoleFactory(trust=trust)
+    elsewhere = MembershipFactory(role=Membership.Role.DSL)
+    assert two_factor_required(user=dsl.user, on=TODAY) is True
+    assert two_factor_required(user=trust_admin.user, on=TODAY) is True
+    assert two_factor_required(user=elsewhere.user, on=TODAY) is False
+
+
+def test_two_factor_not_required_of_a_dsl_who_has_left(school):
+    SignInPolicy.objects.create(school=school, require_two_factor=True)
+    gone = MembershipFactory(
+        school=school, role=Membership.Role.DSL, left_on=date(2026, 2, 1)
+    )
+    assert two_factor_required(user=gone.user, on=TODAY) is False
+
+
+def test_a_dsl_without_two_factor_reaches_only_its_set_up(client, school, dsl):
+    SignInPolicy.objects.create(school=school, require_two_factor=True)
+    client.post("/accounts/login/", {"login": dsl.user.email, "password": PASSWORD})
+    for url in ["/training/", f"/schools/{school.slug}/compliance/", "/accounts/2fa/"]:
+        response = client.get(url)
+        if url == "/accounts/2fa/":
+            assert response.status_code == 200
+        else:
+            assert response["Location"] == "/accounts/2fa/totp/activate/", url
+    api = client.get(f"/api/v1/schools/{school.slug}/staff/")
+    assert api.status_code == 403
+    assert api.json() == {"detail": "Set up two-factor authentication before using the API."}
+    assert client.post("/accounts/logout/")["Location"] == "/accounts/login/"
+
+
+def test_a_dsl_signed_in_through_single_sign_on_is_not_held(client, school, dsl):
+    """The provider's own two-factor check counts: allauth records the method."""
+    SignInPolicy.objects.create(school=school, require_two_factor=True)
+    client.post("/accounts/login/", {"login": dsl.user.email, "password": PASSWORD})
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "socialaccount", "at": 0, "provider": "microsoft", "uid": "1"}
+    ]
+    session.save()
+    assert client.get("/training/").status_code == 200
+
+
+def test_a_dsl_who_set_up_two_factor_since_signing_in_goes_on(client, school, dsl):
+    SignInPolicy.objects.create(school=school, require_two_factor=True)
+    client.post("/accounts/login/", {"login": dsl.user.email, "password": PASSWORD})
+    Authenticator.objects.create(user=dsl.user, type=Authenticator.Type.TOTP, data={})
+    assert client.get("/training/").status_code == 200
+    assert "cpd_two_factor_needed" not in client.session
+
+
+def test_single_sign_on_check_allows_only_listed_provider_and_domain(school, staff):
+    SignInPolicy.objects.create(school=school, providers="microsoft", email_domains="oakwood.test")
+    allowed = single_sign_on_check(
+        user=staff.user, provider="microsoft", email="sarah@oakwood.test", on=TODAY
+    )
+    assert allowed.schools == [school]
+    other_provider = single_sign_on_check(
+        user=staff.user, provider="google", email="sarah@oakwood.test", on=TODAY
+    )
+    assert (other_provider.schools, other_provider.current_schools) == ([], [school])
+    other_domain = single_sign_on_check(
+        user=staff.user, provider="microsoft", email="sarah@gmail.test", on=TODAY
+    )
+    assert other_domain.schools == []
+
+
+def test_sign_in_settings_refuse_automatic_accounts_without_a_school_or_domain(trust, school):
+    with pytest.raises(ValidationError) as trust_wide:
+        SignInPolicy(trust=trust, automatic_accounts=True, email_domains="x.test").full_clean()
+    assert trust_wide.value.message_dict == {
+        "automatic_accounts": ["Automatic accounts need a school to join."]
+    }
+    with pytest.raises(ValidationError) as no_domain:
+        SignInPolicy(school=school, automatic_accounts=True).full_clean()
+    assert no_domain.value.message_dict == {
+        "email_domains": ["Automatic accounts need at least one email domain."]
+    }
