@@ -42,9 +42,7 @@ def test_two_factor_required_by_the_trust_reaches_its_schools_and_admins(school,
 
 def test_two_factor_not_required_of_a_dsl_who_has_left(school):
     SignInPolicy.objects.create(school=school, require_two_factor=True)
-    gone = MembershipFactory(
-        school=school, role=Membership.Role.DSL, left_on=date(2026, 2, 1)
-    )
+    gone = MembershipFactory(school=school, role=Membership.Role.DSL, left_on=date(2026, 2, 1))
     assert two_factor_required(user=gone.user, on=TODAY) is False
 
 
