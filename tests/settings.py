@@ -38,6 +38,10 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Single sign-on configured as a site would be, so that its pages exist and answer (the
 # browser test points "trust" at a real OpenID Connect provider it starts).
+INSTALLED_APPS += [  # noqa: F405
+    "allauth.socialaccount.providers.microsoft",
+    "allauth.socialaccount.providers.google",
+]
 SOCIALACCOUNT_PROVIDERS = {
     "microsoft": {"APPS": [{"client_id": "test-microsoft", "secret": "test-secret"}]},
     "google": {"APPS": [{"client_id": "test-google", "secret": "test-secret"}]},

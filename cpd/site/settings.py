@@ -62,8 +62,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
-    "allauth.socialaccount.providers.microsoft",
-    "allauth.socialaccount.providers.google",
     "allauth.mfa",
 ]
 
@@ -189,6 +187,7 @@ MFA_TOTP_ISSUER = "Safeguarding CPD"
 # or school in the admin (Sign-in settings).
 SOCIALACCOUNT_PROVIDERS = {}
 if os.environ.get("SSO_MICROSOFT_CLIENT_ID"):
+    INSTALLED_APPS.append("allauth.socialaccount.providers.microsoft")
     SOCIALACCOUNT_PROVIDERS["microsoft"] = {
         "APPS": [
             {
@@ -200,6 +199,7 @@ if os.environ.get("SSO_MICROSOFT_CLIENT_ID"):
         "SCOPE": ["User.Read", "openid", "email", "profile"],
     }
 if os.environ.get("SSO_GOOGLE_CLIENT_ID"):
+    INSTALLED_APPS.append("allauth.socialaccount.providers.google")
     SOCIALACCOUNT_PROVIDERS["google"] = {
         "APPS": [
             {
