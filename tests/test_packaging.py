@@ -42,7 +42,11 @@ MIDDLEWARE += [
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 ACCOUNT_ADAPTER = "cpd.accounts.adapter.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "cpd.accounts.adapter.SocialAccountAdapter"
-ACCOUNT_FORMS = {"login": "cpd.accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "cpd.accounts.forms.LoginForm",
+    "reset_password": "cpd.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "cpd.accounts.forms.ResetPasswordKeyForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_SESSION_REMEMBER = True

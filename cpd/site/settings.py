@@ -154,7 +154,11 @@ LOGOUT_REDIRECT_URL = "account_login"
 # two-factor authentication (TOTP and recovery codes).
 ACCOUNT_ADAPTER = "cpd.accounts.adapter.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "cpd.accounts.adapter.SocialAccountAdapter"
-ACCOUNT_FORMS = {"login": "cpd.accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "cpd.accounts.forms.LoginForm",
+    "reset_password": "cpd.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "cpd.accounts.forms.ResetPasswordKeyForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = "optional"
