@@ -108,3 +108,36 @@ def test_sign_in_settings_refuse_automatic_accounts_without_a_school_or_domain(t
     assert no_domain.value.message_dict == {
         "email_domains": ["Automatic accounts need at least one email domain."]
     }
+
+
+def test_a_leaver_whose_account_is_linked_is_refused_by_single_sign_on(rf, school):
+    """Someone who once signed in through the provider (their account linked) and has
+    since left reaches no school."""
+    from allauth.account.models import EmailAddress
+    from allauth.core.exceptions import ImmediateHttpResponse
+    from allauth.socialaccount.models import SocialAccount, SocialLogin
+    from django.contrib.auth.models import AnonymousUser
+
+    from cpd.accounts.adapter import SocialAccountAdapter
+
+    SignInPolicy.objects.create(school=school, providers="trust", email_domains="oakwood.test")
+    gone = MembershipFactory(
+        school=school,
+        user__email="gone@oakwood.test",
+        started_on=date(2020, 9, 1),
+        left_on=date(2024, 7, 31),
+    )
+    account = SocialAccount.objects.create(user=gone.user, provider="trust", uid="gone")
+    login = SocialLogin(
+        user=gone.user,
+        account=account,
+        email_addresses=[EmailAddress(email="gone@oakwood.test", verified=True)],
+    )
+    request = rf.get("/accounts/oidc/trust/login/callback/")
+    request.user = AnonymousUser()
+    with pytest.raises(ImmediateHttpResponse) as refused:
+        SocialAccountAdapter().pre_social_login(request, login)
+    assert refused.value.response.status_code == 403
+    assert "You are not a member of staff at any school here" in (
+        refused.value.response.content.decode()
+    )
