@@ -51,7 +51,7 @@ class TwoFactorRequiredMiddleware:
         if Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
             request.session.pop(SESSION_KEY)  # set up since signing in
             return None
-        if request.path.startswith("/api/"):
+        if match is not None and "api" in match.namespaces:
             return JsonResponse(
                 {"detail": _("Set up two-factor authentication before using the API.")},
                 status=403,
