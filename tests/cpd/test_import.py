@@ -697,3 +697,24 @@ def test_trust_admin_manages_staff_of_the_trusts_schools(sign_in, school, trust,
     client = sign_in(trust_admin.user)
     assert client.get(f"/schools/{school.slug}/staff/import/").status_code == 200
     assert client.get(f"/schools/{other_school.slug}/staff/import/").status_code == 404
+
+
+def test_invitation_offers_the_single_sign_on_the_schools_trust_uses(school, trust):
+    from cpd.models import SignInPolicy
+    from cpd.people.imports.invitations import staff_invitation_message
+
+    SignInPolicy.objects.create(trust=trust, providers="microsoft, google")
+    member = MembershipFactory(school=school, user__email="amy.patel@oakwood.test")
+    body = staff_invitation_message(membership=member).body
+    assert (
+        "Or sign in with your school account (Google or Microsoft), with no password to "
+        "choose: https://cpd.example.org/accounts/login/"
+    ) in body
+    assert re.search(r"https://cpd\.example\.org/accounts/password/reset/key/\w+-\S+/", body)
+
+
+def test_invitation_without_single_sign_on_offers_only_a_password(school):
+    from cpd.people.imports.invitations import staff_invitation_message
+
+    member = MembershipFactory(school=school, user__email="amy.patel@oakwood.test")
+    assert "school account" not in staff_invitation_message(membership=member).body
