@@ -3,6 +3,7 @@ rate limit counts by the one client address (cpd.accounts.addresses), and a sing
 sign-on reaches only a person a school already has, unless the school lets its own domain
 in (cpd.models.SignInPolicy)."""
 
+import secrets
 import time
 
 from allauth.account import app_settings as account_settings
@@ -11,6 +12,7 @@ from allauth.account.authentication import get_authentication_records
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.shortcuts import render
@@ -109,8 +111,53 @@ def _who_to_ask(email: str) -> str:
     return _("Ask your school's designated safeguarding lead or office to add you.")
 
 
+NONCE_KEY = "cpd_oidc_nonce"
+
+
+class NonceOpenIDConnectProvider(OpenIDConnectProvider):
+    """django-allauth's OpenID Connect provider, sending a nonce with the authorisation
+    request and keeping it with the sign-in's state, so that an ID token made for another
+    sign-in (replayed) is refused in SocialAccountAdapter.pre_social_login."""
+
+    def redirect(self, request, process, next_url=None, data=None, **kwargs):
+        nonce = secrets.token_urlsafe(24)
+        auth_params = kwargs.pop("auth_params", None)
+        if auth_params is None:
+            auth_params = self.get_auth_params()
+        auth_params = {**auth_params, "nonce": nonce}
+        return super().redirect(
+            request,
+            process,
+            next_url,
+            data,
+            auth_params=auth_params,
+            **{NONCE_KEY: nonce},
+            **kwargs,
+        )
+
+
+def _check_nonce(request, sociallogin) -> None:
+    id_token = (sociallogin.account.extra_data or {}).get("id_token")
+    if not isinstance(id_token, dict):
+        return  # not OpenID Connect (or no ID token): nothing to check
+    expected = (sociallogin.state or {}).get(NONCE_KEY)
+    if not expected or not secrets.compare_digest(str(id_token.get("nonce", "")), expected):
+        _refuse(
+            request,
+            title=_("That sign-in could not be checked"),
+            message=_("Start again from the sign-in page."),
+        )
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def get_provider(self, request, provider, client_id=None):
+        instance = super().get_provider(request, provider, client_id=client_id)
+        if type(instance) is OpenIDConnectProvider:
+            instance.__class__ = NonceOpenIDConnectProvider
+        return instance
+
     def pre_social_login(self, request, sociallogin) -> None:
+        _check_nonce(request, sociallogin)
         provider = sociallogin.account.provider
         email = _verified_email(sociallogin)
         if not email:

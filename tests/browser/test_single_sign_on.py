@@ -1,9 +1,8 @@
 """Single sign-on, end to end in the browser, against a real OpenID Connect provider
 (oidc-provider-mock) started on this machine: the redirect to it, the choice of identity
-there, the callback (its state and PKCE verifier checked by django-allauth, the ID token
-and user info fetched from the provider), and what the product then does with the
-verified email address. django-allauth sends no nonce (the state and PKCE bind the
-callback to the browser that started it), so the provider is not told to require one."""
+there, the callback (its state and PKCE verifier checked by django-allauth, the ID token's
+nonce by the product, the provider requiring one), and what the product then does with the
+verified email address."""
 
 from datetime import date, timedelta
 
@@ -31,7 +30,7 @@ IDENTITIES = [
 @pytest.fixture
 def provider(settings):
     users = [ProviderUser(sub=e, claims={"email": e, "email_verified": True}) for e in IDENTITIES]
-    with run_server_in_thread(user_claims=users) as server:
+    with run_server_in_thread(require_nonce=True, user_claims=users) as server:
         settings.SOCIALACCOUNT_PROVIDERS = {
             "openid_connect": {
                 "APPS": [

@@ -141,3 +141,39 @@ def test_a_leaver_whose_account_is_linked_is_refused_by_single_sign_on(rf, schoo
     assert "You are not a member of staff at any school here" in (
         refused.value.response.content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("sent", "returned", "refused"),
+    [("n-1", "n-1", False), ("n-1", "n-2", True), (None, "n-1", True)],
+)
+def test_an_id_token_for_another_sign_in_is_refused(rf, school, staff, sent, returned, refused):
+    """The nonce sent with the authorisation request must come back in the ID token."""
+    from allauth.account.models import EmailAddress
+    from allauth.core.exceptions import ImmediateHttpResponse
+    from allauth.socialaccount.models import SocialAccount, SocialLogin
+    from django.contrib.auth.models import AnonymousUser
+
+    from cpd.accounts.adapter import NONCE_KEY, SocialAccountAdapter
+
+    SignInPolicy.objects.create(school=school, providers="trust", email_domains="oakwood.test")
+    account = SocialAccount.objects.create(
+        user=staff.user,
+        provider="trust",
+        uid="sarah",
+        extra_data={"id_token": {"sub": "sarah", "nonce": returned}, "userinfo": {}},
+    )
+    login = SocialLogin(
+        user=staff.user,
+        account=account,
+        email_addresses=[EmailAddress(email="sarah@oakwood.test", verified=True)],
+    )
+    login.state = {NONCE_KEY: sent} if sent else {}
+    request = rf.get("/accounts/oidc/trust/login/callback/")
+    request.user = AnonymousUser()
+    if refused:
+        with pytest.raises(ImmediateHttpResponse) as error:
+            SocialAccountAdapter().pre_social_login(request, login)
+        assert "That sign-in could not be checked" in error.value.response.content.decode()
+    else:
+        assert SocialAccountAdapter().pre_social_login(request, login) is None
