@@ -5,27 +5,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cpd', '0005_content_reviewer_role'),
+        ("cpd", "0005_content_reviewer_role"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SignInPolicy',
+            name="SignInPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('providers', models.CharField(blank=True, help_text="Comma-separated: microsoft, google, or the id of an OpenID Connect provider in the site's settings. Empty: email address and password only.", max_length=200, verbose_name='single sign-on providers')),
-                ('email_domains', models.CharField(blank=True, help_text='Comma-separated, e.g. oakwood.sch.uk. Single sign-on works only for these.', max_length=500, verbose_name='email domains')),
-                ('automatic_accounts', models.BooleanField(default=False, help_text='Someone the school does not have yet, signing in through a provider above with an address on these domains, joins the school as staff (a new starter).', verbose_name='automatic accounts')),
-                ('require_two_factor', models.BooleanField(default=False, help_text="They must set up an authenticator app before they can open any other page. A single sign-on counts as the provider's own two-factor check.", verbose_name='two-factor authentication for DSLs, deputies and admins')),
-                ('school', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sign_in_policy', to='cpd.school', verbose_name='school')),
-                ('trust', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sign_in_policy', to='cpd.trust', verbose_name='trust')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "providers",
+                    models.CharField(
+                        blank=True,
+                        help_text="Comma-separated: microsoft, google, or the id of an OpenID Connect provider in the site's settings. Empty: email address and password only.",
+                        max_length=200,
+                        verbose_name="single sign-on providers",
+                    ),
+                ),
+                (
+                    "email_domains",
+                    models.CharField(
+                        blank=True,
+                        help_text="Comma-separated, e.g. oakwood.sch.uk. Single sign-on works only for these.",
+                        max_length=500,
+                        verbose_name="email domains",
+                    ),
+                ),
+                (
+                    "automatic_accounts",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Someone the school does not have yet, signing in through a provider above with an address on these domains, joins the school as staff (a new starter).",
+                        verbose_name="automatic accounts",
+                    ),
+                ),
+                (
+                    "require_two_factor",
+                    models.BooleanField(
+                        default=False,
+                        help_text="They must set up an authenticator app before they can open any other page. A single sign-on counts as the provider's own two-factor check.",
+                        verbose_name="two-factor authentication for DSLs, deputies and admins",
+                    ),
+                ),
+                (
+                    "school",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sign_in_policy",
+                        to="cpd.school",
+                        verbose_name="school",
+                    ),
+                ),
+                (
+                    "trust",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sign_in_policy",
+                        to="cpd.trust",
+                        verbose_name="trust",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sign-in settings',
-                'verbose_name_plural': 'sign-in settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('trust__isnull', False), ('school__isnull', True)), models.Q(('trust__isnull', True), ('school__isnull', False)), _connector='OR'), name='cpd_signinpolicy_trust_or_school')],
+                "verbose_name": "sign-in settings",
+                "verbose_name_plural": "sign-in settings",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("trust__isnull", False), ("school__isnull", True)),
+                            models.Q(("trust__isnull", True), ("school__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="cpd_signinpolicy_trust_or_school",
+                    )
+                ],
             },
         ),
     ]
