@@ -2,7 +2,16 @@ from django import forms
 from django.contrib import admin
 from django.core.files.uploadedfile import UploadedFile
 
-from cpd.models import AuditEvent, ExternalRecord, Membership, Requirement, School, Trust, TrustRole
+from cpd.models import (
+    AuditEvent,
+    ExternalRecord,
+    Membership,
+    Requirement,
+    School,
+    SignInPolicy,
+    Trust,
+    TrustRole,
+)
 from cpd.uploads import logo_cleaned
 
 
@@ -131,3 +140,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SignInPolicy)
+class SignInPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "providers", "email_domains", "automatic_accounts"]
+    list_display += ["require_two_factor"]
+    autocomplete_fields = ["trust", "school"]

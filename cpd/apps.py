@@ -9,3 +9,4 @@ class CpdConfig(AppConfig):
 
     def ready(self) -> None:
         from cpd import checks  # noqa: F401  (registers system checks)
+        from cpd.accounts import receivers  # noqa: F401  (connects sign-in receivers)

@@ -36,12 +36,6 @@ DEFAULTS = {
     # Months after a person's last membership ends before `cpd_apply_retention` anonymises
     # them. Six years is a common school retention period for staff training records.
     "RETENTION_MONTHS": 72,
-    # Failed sign-ins allowed before sign-in is refused for a while: per email address and
-    # per client address ("<number>/<period>", period s, m, h or d, e.g. "5/15m").
-    "LOGIN_FAILURES_PER_EMAIL": "5/15m",
-    "LOGIN_FAILURES_PER_IP": "30/15m",
-    # Password-reset requests allowed per email address and per client address.
-    "PASSWORD_RESET_RATE": "5/h",
     # Largest staff import file accepted, in bytes (CSV or XLSX).
     "STAFF_IMPORT_MAX_BYTES": 5 * 1024 * 1024,
     # Most data rows a staff import file may have.
@@ -67,7 +61,8 @@ DEFAULTS = {
     # How many reverse proxies (or load balancers) in front of the site append the address
     # they were reached from to X-Forwarded-For. Every per-client rate limit takes the client
     # to be the address that many places from the right of that header (cpd.accounts.
-    # addresses). 0: the header is ignored and REMOTE_ADDR is the client (no proxy).
+    # addresses): sign-in, password reset, verification and the API. 0: the header is ignored
+    # and REMOTE_ADDR is the client (no proxy).
     "TRUSTED_PROXY_COUNT": 0,
     # API tokens: the days a new token lasts unless its holder chooses fewer, and the most
     # they may choose.

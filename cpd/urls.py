@@ -3,11 +3,9 @@
 
 This is the top floor: it is the one module that sees every app's pages."""
 
-from django.contrib.auth import views as auth_views
-from django.urls import include, path, reverse_lazy
+from django.urls import include, path
 
 from cpd.accounts import token_views
-from cpd.accounts import views as accounts_views
 from cpd.arrangements import views as arrangement_views
 from cpd.audit import views as audit_views
 from cpd.compliance import views as compliance_views
@@ -17,38 +15,6 @@ from cpd.compliance.policies import views as policy_views
 from cpd.compliance.records import views as record_views
 from cpd.people import views as people_views
 from cpd.site import health
-
-accounts = [
-    path("login/", accounts_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password-reset/",
-        accounts_views.PasswordResetView.as_view(),
-        name="password_reset",
-    ),
-    path(
-        "password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(
-            template_name="cpd/accounts/password_reset_done.html"
-        ),
-        name="password_reset_done",
-    ),
-    path(
-        "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="cpd/accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("cpd_accounts:password_reset_complete"),
-        ),
-        name="password_reset_confirm",
-    ),
-    path(
-        "reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="cpd/accounts/password_reset_complete.html"
-        ),
-        name="password_reset_complete",
-    ),
-]
 
 compliance = [
     path("", compliance_views.home, name="home"),
@@ -176,7 +142,8 @@ arrangements = [
 ]
 
 urlpatterns = [
-    path("accounts/", include((accounts, "cpd_accounts"))),
+    # Sign-in, password reset, single sign-on and two-factor: django-allauth.
+    path("accounts/", include("allauth.urls")),
     path("", include((people + compliance + arrangements, "cpd"))),
     path("", include("courses.urls")),
     path("", include("certificates.urls")),

@@ -36,3 +36,24 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Sessions as a trust's site keeps them, read from a cache every web process shares (its
 # Redis): the suite is one process, so its own cache is shared by every request.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Single sign-on configured as a site would be, so that its pages exist and answer (the
+# browser test points "trust" at a real OpenID Connect provider it starts).
+INSTALLED_APPS += [  # noqa: F405
+    "allauth.socialaccount.providers.microsoft",
+    "allauth.socialaccount.providers.google",
+]
+SOCIALACCOUNT_PROVIDERS = {
+    "microsoft": {"APPS": [{"client_id": "test-microsoft", "secret": "test-secret"}]},
+    "google": {"APPS": [{"client_id": "test-google", "secret": "test-secret"}]},
+    "openid_connect": {
+        "APPS": [
+            {
+                "provider_id": "trust",
+                "name": "Oakwood Trust",
+                "client_id": "test-oidc",
+                "secret": "test-secret",
+                "settings": {"server_url": "http://127.0.0.1:9/", "oauth_pkce_enabled": True},
+            }
+        ]
+    },
+}

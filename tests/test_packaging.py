@@ -28,8 +28,31 @@ README_SETTINGS = """
 
 # --- Safeguarding CPD, as the README says ---
 INSTALLED_APPS += ["rest_framework", "cpd", "courses", "certificates"]
-AUTHENTICATION_BACKENDS = ["cpd.accounts.backends.EmailBackend"]
-LOGIN_URL = "cpd_accounts:login"
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
+]
+MIDDLEWARE += [
+    "allauth.account.middleware.AccountMiddleware",
+    "cpd.accounts.middleware.TwoFactorRequiredMiddleware",
+]
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+ACCOUNT_ADAPTER = "cpd.accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "cpd.accounts.adapter.SocialAccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "cpd.accounts.forms.LoginForm",
+    "reset_password": "cpd.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "cpd.accounts.forms.ResetPasswordKeyForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "cpd:home"
 
 ALLOWED_HOSTS = ["testserver"]
@@ -102,7 +125,7 @@ PAGES_SCRIPT = textwrap.dedent(
     result["login_has_email_label"] = "Email address" in body
     result["login_templates"] = sorted({t.origin.name for t in login.templates if t.origin})
 
-    signed_in = client.post("/accounts/login/", {"username": email, "password": password})
+    signed_in = client.post("/accounts/login/", {"login": email.upper(), "password": password})
     result["signin_status"] = signed_in.status_code
     result["signin_location"] = signed_in.headers.get("Location")
 

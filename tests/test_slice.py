@@ -43,7 +43,7 @@ def test_staff_member_completes_a_course_and_downloads_the_certificate(
     )
 
     response = client.post(
-        "/accounts/login/", {"username": "Tom.Becker@Oakwood.test", "password": PASSWORD}
+        "/accounts/login/", {"login": "Tom.Becker@Oakwood.test", "password": PASSWORD}
     )
     assert response.status_code == 302 and response["Location"] == "/"
     response = client.get("/")  # the home page says what to do next

@@ -46,7 +46,7 @@ class SignedIn(FastHttpUser):
             "/accounts/login/",
             data={
                 "csrfmiddlewaretoken": csrf(page),
-                "username": email,
+                "login": email,
                 "password": DATA["password"],
             },
             name="sign in",

@@ -2,6 +2,7 @@
 records compliance reads (requirements, training done elsewhere, bulletins, reminders).
 Nothing here imports ``courses`` or ``certificates``: foreign keys to them are strings."""
 
+from cpd.models.accounts import SignInPolicy
 from cpd.models.arrangements import (
     Arrangements,
     Policy,
@@ -36,6 +37,7 @@ __all__ = [
     "Requirement",
     "SafeguardingLead",
     "School",
+    "SignInPolicy",
     "Trust",
     "TrustRole",
     "evidence_path",

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cpd.compliance.services import requirement_pack_load
 from cpd.dates import add_months
-from cpd.models import Membership, School, Trust, TrustRole
+from cpd.models import Membership, School, SignInPolicy, Trust, TrustRole
 from cpd.people import services as people_services
 
 PASSWORD = "cpd-demo"  # noqa: S105 - printed on purpose; the demo refuses to run without DEBUG
@@ -320,6 +320,12 @@ def demo_create() -> list[tuple[str, str]]:
 
     _extras(School.objects.get(slug="oakwood-primary"), today)
     _arrangements(today)
+    # Single sign-on through a local OpenID Connect provider (README, "Signing in"), for
+    # @oakwood.test addresses; two-factor authentication not required.
+    SignInPolicy.objects.get_or_create(
+        school=School.objects.get(slug="oakwood-primary"),
+        defaults={"providers": "trust", "email_domains": "oakwood.test"},
+    )
 
     trust_admin = _user("trust@northfield.test", "Martin", "Hale")
     TrustRole.objects.get_or_create(user=trust_admin, trust=trust)

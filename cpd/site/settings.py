@@ -55,6 +55,13 @@ INSTALLED_APPS = [
     "cpd",
     "courses",
     "certificates",
+    # Accounts (after cpd, whose templates replace allauth's): sign-in, password reset,
+    # single sign-on and two-factor authentication. See "Signing in" in the README.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -66,9 +73,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cpd.middleware.NoStoreMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "cpd.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Sign-in and password reset wait while their rate limits cannot be counted (Redis down).
+    "cpd.site.unavailable.SignInPausedMiddleware",
     # A request caught while the database restarts gets a 503 "try again" page.
     "cpd.site.unavailable.DatabaseUnavailableMiddleware",
 ]
@@ -131,16 +142,96 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = ["cpd.accounts.backends.EmailBackend"]
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "cpd_accounts:login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "cpd:home"
-LOGOUT_REDIRECT_URL = "cpd_accounts:login"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# django-allauth, as the README's "Signing in" says: email and password (any case), no
+# sign-up (schools add their people), single sign-on through the providers below, and
+# two-factor authentication (TOTP and recovery codes).
+ACCOUNT_ADAPTER = "cpd.accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "cpd.accounts.adapter.SocialAccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "cpd.accounts.forms.LoginForm",
+    "reset_password": "cpd.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "cpd.accounts.forms.ResetPasswordKeyForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_SESSION_REMEMBER = True  # sessions last SESSION_COOKIE_AGE
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Failed sign-ins: 30 per client address and 5 per email address in 15 minutes (a correct
+# password clears its email's count). Password-reset requests: 20 per client address a
+# minute, 5 per email address an hour. Client addresses come from CPD_TRUSTED_PROXY_COUNT.
+# Sign-ins of any outcome: 120 a minute per client address, since a school's whole staff
+# reach the site from its one public address at nine on an INSET morning.
+ACCOUNT_RATE_LIMITS = {
+    "login": "120/m/ip",
+    "login_failed": "30/15m/ip,5/15m/key",
+    "reset_password": "20/m/ip,5/h/key",
+}
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Safeguarding CPD"
+# Single sign-on for the standalone site: set a provider's client id (and secret) to offer
+# it. Which schools may use which provider, and for which email domains, is set per trust
+# or school in the admin (Sign-in settings).
+SOCIALACCOUNT_PROVIDERS = {}
+if os.environ.get("SSO_MICROSOFT_CLIENT_ID"):
+    INSTALLED_APPS.append("allauth.socialaccount.providers.microsoft")
+    SOCIALACCOUNT_PROVIDERS["microsoft"] = {
+        "APPS": [
+            {
+                "client_id": os.environ["SSO_MICROSOFT_CLIENT_ID"],
+                "secret": os.environ.get("SSO_MICROSOFT_SECRET", ""),
+                "settings": {"tenant": os.environ.get("SSO_MICROSOFT_TENANT", "organizations")},
+            }
+        ],
+        "SCOPE": ["User.Read", "openid", "email", "profile"],
+    }
+if os.environ.get("SSO_GOOGLE_CLIENT_ID"):
+    INSTALLED_APPS.append("allauth.socialaccount.providers.google")
+    SOCIALACCOUNT_PROVIDERS["google"] = {
+        "APPS": [
+            {
+                "client_id": os.environ["SSO_GOOGLE_CLIENT_ID"],
+                "secret": os.environ.get("SSO_GOOGLE_SECRET", ""),
+            }
+        ],
+        "SCOPE": ["openid", "email", "profile"],
+    }
+if os.environ.get("SSO_OIDC_SERVER_URL"):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "APPS": [
+            {
+                "provider_id": os.environ.get("SSO_OIDC_ID", "trust"),
+                "name": os.environ.get("SSO_OIDC_NAME", "your trust"),
+                "client_id": os.environ.get("SSO_OIDC_CLIENT_ID", ""),
+                "secret": os.environ.get("SSO_OIDC_SECRET", ""),
+                "settings": {
+                    "server_url": os.environ["SSO_OIDC_SERVER_URL"],
+                    "oauth_pkce_enabled": True,
+                },
+            }
+        ]
+    }
 
 # The site speaks British English only. Django would otherwise choose among the hundred
 # languages it ships from the browser's Accept-Language, and a member of staff whose
@@ -243,6 +334,15 @@ SECURE_CSP = {
     "base-uri": ["'none'"],
     "object-src": ["'none'"],
 }
+
+# Single sign-on posts the sign-in page's form on to the provider: allow its address.
+for _origin in (
+    "https://login.microsoftonline.com" if "microsoft" in SOCIALACCOUNT_PROVIDERS else "",
+    "https://accounts.google.com" if "google" in SOCIALACCOUNT_PROVIDERS else "",
+    "/".join(os.environ.get("SSO_OIDC_SERVER_URL", "").split("/")[:3]),
+):
+    if _origin:
+        SECURE_CSP["form-action"].append(_origin)
 
 SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day
 SESSION_COOKIE_HTTPONLY = True

@@ -19,6 +19,7 @@ import time
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 from cpd.errors import Unavailable
@@ -93,3 +94,33 @@ def server_error(request, template_name: str = "500.html"):
     except Exception:  # noqa: BLE001 - as Django's own handler: no template, plain text
         return HttpResponseServerError(b"<h1>Server Error (500)</h1>", content_type="text/html")
     return HttpResponseServerError(template.render())
+
+
+#: The django-allauth pages whose rate limits must count: sign-in and password reset.
+COUNTED_SIGN_IN = {"account_login", "account_reset_password"}
+
+
+class SignInPausedMiddleware:
+    """Refuse a sign-in or password-reset form sent while the cache that counts their rate
+    limits is unreachable (``cpd.accounts.throttle``): 503, try again in a minute. Every
+    other page carries on."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from cpd.accounts.throttle import sign_in_paused
+
+        match = request.resolver_match
+        if request.method != "POST" or match is None or match.url_name not in COUNTED_SIGN_IN:
+            return None
+        if not sign_in_paused():
+            return None
+        if match.url_name == "account_login":
+            message = _("Signing in is paused for a minute while the site recovers.")
+        else:
+            message = _("Password resets are paused for a minute while the site recovers.")
+        return _response(request, f"{message} {_('Try again in a minute.')}", 60)

@@ -108,9 +108,7 @@ def test_signed_in_pages_serve_without_redis_sessions_from_the_database(
 
 
 def test_sign_in_is_refused_while_the_cache_is_down(staff, dead_redis):
-    response = Client().post(
-        "/accounts/login/", {"username": staff.user.email, "password": PASSWORD}
-    )
+    response = Client().post("/accounts/login/", {"login": staff.user.email, "password": PASSWORD})
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
     assert (

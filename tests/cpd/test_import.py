@@ -166,7 +166,9 @@ def test_import_apply_creates_people_invites_them_and_records_one_event(
     ]
     message = next(m for m in mail.outbox if m.to == ["amy.patel@oakwood.test"])
     assert message.subject == "Oakwood Primary School has added you to Safeguarding CPD"
-    link = re.search(r"https://cpd\.example\.org/accounts/reset/\S+/", message.body).group(0)
+    link = re.search(
+        r"https://cpd\.example\.org/accounts/password/reset/key/\S+/", message.body
+    ).group(0)
     assert "Oakwood Primary School uses Safeguarding CPD" in message.body
 
     [event] = AuditEvent.objects.filter(action="cpd.staff.imported")
@@ -189,9 +191,10 @@ def test_import_apply_creates_people_invites_them_and_records_one_event(
     assert page.status_code == 200
     response = client.post(
         page.redirect_chain[-1][0],
-        {"new_password1": "a-long-new-passphrase", "new_password2": "a-long-new-passphrase"},
+        {"password1": "a-long-new-passphrase", "password2": "a-long-new-passphrase"},
     )
     assert response.status_code == 302
+    assert response["Location"] == "/accounts/password/reset/key/done/"
     assert client.login(username="amy.patel@oakwood.test", password="a-long-new-passphrase")
 
 
@@ -706,3 +709,24 @@ def test_trust_admin_manages_staff_of_the_trusts_schools(sign_in, school, trust,
     client = sign_in(trust_admin.user)
     assert client.get(f"/schools/{school.slug}/staff/import/").status_code == 200
     assert client.get(f"/schools/{other_school.slug}/staff/import/").status_code == 404
+
+
+def test_invitation_offers_the_single_sign_on_the_schools_trust_uses(school, trust):
+    from cpd.models import SignInPolicy
+    from cpd.people.imports.invitations import staff_invitation_message
+
+    SignInPolicy.objects.create(trust=trust, providers="microsoft, google")
+    member = MembershipFactory(school=school, user__email="amy.patel@oakwood.test")
+    body = staff_invitation_message(membership=member).body
+    assert (
+        "Or sign in with your school account (Google or Microsoft), with no password to "
+        "choose: https://cpd.example.org/accounts/login/"
+    ) in body
+    assert re.search(r"https://cpd\.example\.org/accounts/password/reset/key/\w+-\S+/", body)
+
+
+def test_invitation_without_single_sign_on_offers_only_a_password(school):
+    from cpd.people.imports.invitations import staff_invitation_message
+
+    member = MembershipFactory(school=school, user__email="amy.patel@oakwood.test")
+    assert "school account" not in staff_invitation_message(membership=member).body

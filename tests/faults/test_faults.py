@@ -165,7 +165,7 @@ def sign_in(base_url: str, email: str, tally: Tally | None = None) -> requests.R
     token = _CSRF.search(page.text).group(1)
     response = session.post(
         f"{base_url}/accounts/login/",
-        data={"csrfmiddlewaretoken": token, "username": email, "password": PASSWORD},
+        data={"csrfmiddlewaretoken": token, "login": email, "password": PASSWORD},
         headers={"Referer": f"{base_url}/accounts/login/"},
         allow_redirects=False,
         timeout=30,

@@ -1,17 +1,19 @@
-from django.contrib.auth.tokens import default_token_generator
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.core.mail import EmailMessage, mailers
+from django.db.models import Q
 from django.tasks import task
 from django.template.loader import render_to_string
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from cpd.conf import cpd_settings
-from cpd.models import Membership
+from cpd.models import Membership, SignInPolicy
 from cpd.urls_absolute import absolute_url
 
 # Invitations go out in batches, one task each, so that a worker backend spreads a large
 # import's emails over its workers and a failed batch is retried alone.
 INVITATIONS_PER_TASK = 200
+
+PROVIDER_NAMES = {"microsoft": "Microsoft", "google": "Google"}
 
 
 def staff_invitations_enqueue(membership_ids: list[int]) -> None:
@@ -22,22 +24,30 @@ def staff_invitations_enqueue(membership_ids: list[int]) -> None:
 
 
 def staff_invitation_message(*, membership: Membership) -> EmailMessage:
-    """The invitation: a set-password link (Django's password reset token, so it stops
-    working once the password is set, and after PASSWORD_RESET_TIMEOUT) naming the school."""
+    """The invitation: a set-password link (django-allauth's password reset key, so it
+    stops working once the password is set, and after PASSWORD_RESET_TIMEOUT) naming the
+    school, and the single sign-on the school allows, if any."""
     user = membership.user
+    school = membership.school
+    policies = SignInPolicy.objects.filter(
+        Q(school=school) | Q(trust_id=school.trust_id) if school.trust_id else Q(school=school)
+    )
+    providers = sorted({p for policy in policies for p in policy.provider_list})
     context = {
         "site_name": cpd_settings.SITE_NAME,
         "school": membership.school,
         "user": user,
         "membership": membership,
         "set_password_url": absolute_url(
-            "cpd_accounts:password_reset_confirm",
+            "account_reset_password_from_key",
             kwargs={
-                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": default_token_generator.make_token(user),
+                "uidb36": user_pk_to_url_str(user),
+                "key": default_token_generator.make_token(user),
             },
         ),
-        "password_reset_url": absolute_url("cpd_accounts:password_reset"),
+        "password_reset_url": absolute_url("account_reset_password"),
+        "single_sign_on": [PROVIDER_NAMES.get(p, p) for p in providers],
+        "sign_in_url": absolute_url("account_login"),
     }
     return EmailMessage(
         subject=render_to_string("cpd/staff/invitation_subject.txt", context).strip(),
@@ -55,7 +65,7 @@ def staff_join_message(*, membership: Membership) -> EmailMessage:
         "school": membership.school,
         "membership": membership,
         "invitations_url": absolute_url("cpd:invitations"),
-        "password_reset_url": absolute_url("cpd_accounts:password_reset"),
+        "password_reset_url": absolute_url("account_reset_password"),
     }
     return EmailMessage(
         subject=render_to_string("cpd/staff/join_subject.txt", context).strip(),
