@@ -41,7 +41,8 @@ class TwoFactorRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not request.user.is_authenticated or not request.session.get(SESSION_KEY):
+        # The session first: most requests stop there without reading who is signed in.
+        if not request.session.get(SESSION_KEY) or not request.user.is_authenticated:
             return None
         match = request.resolver_match
         if match is not None and match.url_name in ALLOWED_URL_NAMES:
