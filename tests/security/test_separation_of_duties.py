@@ -278,3 +278,22 @@ def test_reissue_page_without_a_correction_reason_shows_the_error(
         ]
     }
     assert Certificate.objects.get().holder_name == "David Okafor"
+
+
+def test_a_full_sync_import_never_marks_the_admin_importing_it_as_leaving(admin, staff):
+    """The admin's own row missing from the file: everyone else missing leaves, they do not."""
+    from cpd.people.imports.applying import staff_file_apply
+
+    plan = staff_file_apply(
+        school=admin.school,
+        content=b"email,first name,last name,role,staff category,start date\n"
+        b"new.person@oakwood.test,New,Person,staff,teaching,2025-09-01\n",
+        filename="staff.csv",
+        full_sync=True,
+        confirm_leavers=True,
+        actor=admin.user,
+    )
+    assert [leaver.email for leaver in plan.leavers] == [staff.user.email]
+    admin.refresh_from_db()
+    staff.refresh_from_db()
+    assert (admin.left_on, staff.left_on is not None) == (None, True)
