@@ -16,7 +16,7 @@ from cpd.accounts.tokens import (
     api_token_revoke,
 )
 from cpd.conf import cpd_settings
-from cpd.errors import CPDError, NotAllowed
+from cpd.errors import CPDError, NotAllowed, NotFound
 
 
 @login_required
@@ -32,6 +32,12 @@ def api_token(request):
     if request.method == "POST" and request.POST.get("action") == "revoke":
         token_id = request.POST.get("token", "")
         token_id = int(token_id) if token_id.isdigit() else 0
+        if not request.POST.get("confirmed"):
+            # Revoking stops whatever uses the token at once: say so on a page of its own.
+            token = next((t for t in api_token_list(user=request.user) if t.pk == token_id), None)
+            if token is None:
+                raise NotFound(_("You have no such token."))
+            return render(request, "cpd/staff/api_token_revoke.html", {"token": token})
         token = api_token_revoke(user=request.user, token_id=token_id)
         messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
         return redirect("cpd:api_token")

@@ -374,7 +374,16 @@ def test_api_token_page_makes_lists_and_revokes(sign_in, admin):
             ("HR system", "2 Mar 2026", "1 Apr 2026"),
             ("Old dashboard", "21 Jan 2026", "Expired on 20 Feb 2026"),
         ]
-        revoked = client.post("/api-token/", {"action": "revoke", "token": token.pk}, follow=True)
+        # Revoking asks first, saying what will happen; nothing is revoked until confirmed.
+        asked = client.post("/api-token/", {"action": "revoke", "token": token.pk})
+        assert "Revoke the token “HR system”?" in asked.content.decode()
+        assert "stops working at once" in asked.content.decode()
+        assert ApiToken.objects.filter(pk=token.pk).exists()
+        revoked = client.post(
+            "/api-token/",
+            {"action": "revoke", "token": token.pk, "confirmed": "yes"},
+            follow=True,
+        )
     assert "The token “HR system” is revoked." in revoked.content.decode()
     assert list(ApiToken.objects.values_list("name", flat=True)) == ["Old dashboard"]
 
@@ -396,7 +405,8 @@ def test_api_token_page_for_a_demoted_holder_offers_revoke_only(sign_in, admin):
     html = client.get("/api-token/").content.decode()
     assert "HR system" in html
     assert 'value="create"' not in html
-    client.post("/api-token/", {"action": "revoke", "token": ApiToken.objects.get().pk})
+    token = ApiToken.objects.get()
+    client.post("/api-token/", {"action": "revoke", "token": token.pk, "confirmed": "yes"})
     assert ApiToken.objects.count() == 0
     assert client.get("/api-token/").status_code == 403
 
@@ -407,8 +417,12 @@ def test_api_token_page_refuses_staff_with_no_token(sign_in, staff):
 
 def test_api_token_page_will_not_revoke_anothers_token(sign_in, admin, other_school):
     theirs = ApiTokenFactory(user=UserFactory(), name="Theirs")
-    response = sign_in(admin).post("/api-token/", {"action": "revoke", "token": theirs.pk})
-    assert response.status_code == 404
+    client = sign_in(admin)
+    asked = client.post("/api-token/", {"action": "revoke", "token": theirs.pk})
+    response = client.post(
+        "/api-token/", {"action": "revoke", "token": theirs.pk, "confirmed": "1"}
+    )
+    assert (asked.status_code, response.status_code) == (404, 404)
     assert list(ApiToken.objects.values_list("name", flat=True)) == ["Theirs"]
 
 

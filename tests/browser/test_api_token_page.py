@@ -43,7 +43,11 @@ def test_admin_makes_names_and_revokes_an_api_token(new_page, transactional_db, 
     check_page(page, visited)
 
     page.get_by_role("region", name="HR system").get_by_role("button", name="Revoke").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Revoke the token “HR system”?")
+    check_page(page, visited)
+    assert ApiToken.objects.filter(name="HR system").exists()  # not until confirmed
+    page.get_by_role("button", name="Revoke the token").click()
     expect(page.get_by_text("The token “HR system” is revoked.")).to_be_visible()
     check_page(page, visited)
     assert list(ApiToken.objects.values_list("name", flat=True)) == ["Old dashboard"]
-    assert visited == ["/api-token/"] * 4
+    assert visited == ["/api-token/"] * 5
