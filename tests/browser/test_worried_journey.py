@@ -81,7 +81,7 @@ def test_the_dsl_keeps_the_arrangements_and_staff_confirm_a_policy(
     check_page(page, visited)
     page.locator("#id_kind").select_option("code_of_conduct")
     page.get_by_label("Title").fill("Staff code of conduct")
-    page.get_by_label("Version").fill("2026")
+    page.get_by_label("Version").fill("3.1")
     page.get_by_label("Effective from").fill(date.today().strftime("%d/%m/%Y"))
     page.get_by_label("Or write it out").fill("## Boundaries\n\nWe keep professional boundaries.")
     page.get_by_role("button", name="Publish").click()
