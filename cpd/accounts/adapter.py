@@ -3,6 +3,7 @@ rate limit counts by the one client address (cpd.accounts.addresses), and a sing
 sign-on reaches only a person a school already has, unless the school lets its own domain
 in (cpd.models.SignInPolicy)."""
 
+import re
 import secrets
 import time
 
@@ -15,6 +16,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -149,8 +151,15 @@ def _check_nonce(request, sociallogin) -> None:
         )
 
 
+PROVIDER_ID = re.compile(r"[A-Za-z0-9_.-]{1,200}")
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def get_provider(self, request, provider, client_id=None):
+        # A provider id comes from the address (/accounts/oidc/<id>/login/): one that could
+        # not be any provider's is no provider, never a database error (a NUL byte, say).
+        if not PROVIDER_ID.fullmatch(provider or ""):
+            raise Http404("No such sign-in provider.")
         instance = super().get_provider(request, provider, client_id=client_id)
         if type(instance) is OpenIDConnectProvider:
             instance.__class__ = NonceOpenIDConnectProvider
