@@ -108,13 +108,13 @@ def test_the_dsl_publishes_a_policy_through_the_page(school, dsl, sign_in, media
     upload = SimpleUploadedFile("anything.bin", PDF, "application/octet-stream")
     response = sign_in(dsl).post(
         reverse("cpd:school_policies", kwargs={"slug": school.slug}),
-        {"kind": "child_protection", "title": "Child protection", "version": "2026",
+        {"kind": "child_protection", "title": "Child protection", "version": "3",
          "effective_on": "1/9/2026", "file": upload},
     )  # fmt: skip
     assert response.status_code == 302
     version = PolicyVersion.objects.get()
     assert (version.policy.school, version.version, version.effective_on, version.sha256) == (
-        school, "2026", date(2026, 9, 1), hashlib.sha256(PDF).hexdigest(),
+        school, "3", date(2026, 9, 1), hashlib.sha256(PDF).hexdigest(),
     )  # fmt: skip
 
 
