@@ -300,10 +300,12 @@ def export_summary_pdf(
 ) -> bytes:
     """The pack's summary: what was included, the school's compliance table on the day,
     and a bar chart of the same numbers. Rendered with the same restricted fetcher."""
-    from cpd.compliance.engine import UP_TO_DATE, URGENCY
+    from cpd.compliance.dashboards import people_summary
+    from cpd.compliance.engine import URGENCY
     from cpd.compliance.selectors import compliance_matrix
 
     matrix = compliance_matrix(school=school, on=on)
+    headcount = people_summary(matrix=matrix)
     statuses = URGENCY
     table = []
     for requirement in matrix.requirements:
@@ -366,10 +368,9 @@ def export_summary_pdf(
             "table": table,
             "requirements": matrix.requirements,
             "people": people,
-            "staff": len(people),
-            "fully_up_to_date": sum(
-                all(c is None or c["status"] in UP_TO_DATE for c in p["cells"]) for p in people
-            ),
+            # The dashboard's own count of people, so the pack and the page agree.
+            "staff": headcount.staff,
+            "fully_up_to_date": headcount.fully_up_to_date,
             "chart": _bar_chart([(s.value, s.label, overall[s]) for s in statuses]),
             "percent_up_to_date": matrix.percent_up_to_date,
             "site_name": cpd_settings.SITE_NAME,
